@@ -1,0 +1,145 @@
+/**
+ * The bundle's configuration, read once from the environment into a typed value.
+ * Business code never reads `process.env`: it is handed a `Config`.
+ */
+
+import { parseTokenList, type TokenEntry } from "./auth";
+
+/** Tencent credentials the functions sign with (the function role's, in SCF). */
+export interface TencentCredentials {
+  secretId: string;
+  secretKey: string;
+  token?: string;
+}
+
+export interface Config {
+  /** Tencent region sent as X-TC-Region. */
+  region: string;
+  /** VOD application id added to every VOD call; required only by the VOD functions. */
+  vodSubAppId?: number;
+  /** Base URL of the VOD API (Tencent's public host unless pointed at the local stand-in). */
+  vodEndpoint: URL;
+  /** Base URL of the MPS API. */
+  mpsEndpoint: URL;
+  credentials?: TencentCredentials;
+  apiTokens: TokenEntry[];
+  allowUnlistedModels: boolean;
+  /** Upper bound for one upstream attempt; retries are further bounded by the function's time left. */
+  upstreamAttemptTimeoutMs: number;
+}
+
+/** A configuration variable that is missing or malformed; the message names the variable. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const DEFAULT_VOD_ENDPOINT = "https://vod.tencentcloudapi.com";
+const DEFAULT_MPS_ENDPOINT = "https://mps.tencentcloudapi.com";
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function positiveInteger(env: Env, name: string): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
+    throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
+  }
+  return Number(raw);
+}
+
+function flag(env: Env, name: string): boolean {
+  const raw = text(env, name)?.toLowerCase();
+  if (raw === undefined || raw === "false" || raw === "0") return false;
+  if (raw === "true" || raw === "1") return true;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function baseUrl(env: Env, name: string, fallback: string): URL {
+  const raw = text(env, name) ?? fallback;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL such as http://127.0.0.1:9000, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new ConfigError(name, `must use http or https, got "${url.protocol}"`);
+  }
+  return url;
+}
+
+function region(env: Env): string {
+  const value = text(env, "AIGC_REGION") ?? "ap-guangzhou";
+  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(value)) {
+    throw new ConfigError("AIGC_REGION", `must be a Tencent region such as ap-guangzhou, got "${value}"`);
+  }
+  return value;
+}
+
+/**
+ * SCF hands the role's credentials over as TENCENTCLOUD_SECRETID/SECRETKEY/SESSIONTOKEN, while the
+ * SDK's own environment reader looks for other names, so they are mapped here explicitly.
+ */
+function credentials(env: Env): TencentCredentials | undefined {
+  const secretId = text(env, "TENCENTCLOUD_SECRETID");
+  const secretKey = text(env, "TENCENTCLOUD_SECRETKEY");
+  if (!secretId && !secretKey) return undefined;
+  if (!secretId) throw new ConfigError("TENCENTCLOUD_SECRETID", "is required when TENCENTCLOUD_SECRETKEY is set");
+  if (!secretKey) throw new ConfigError("TENCENTCLOUD_SECRETKEY", "is required when TENCENTCLOUD_SECRETID is set");
+  const token = text(env, "TENCENTCLOUD_SESSIONTOKEN");
+  return token ? { secretId, secretKey, token } : { secretId, secretKey };
+}
+
+function apiTokens(env: Env): TokenEntry[] {
+  try {
+    return parseTokenList(text(env, "AIGC_API_TOKENS") ?? "");
+  } catch (error) {
+    throw new ConfigError("AIGC_API_TOKENS", (error as Error).message);
+  }
+}
+
+/** Parses the environment into a Config; throws ConfigError naming the first bad variable. */
+export function readConfig(env: Env): Config {
+  const timeout = positiveInteger(env, "AIGC_UPSTREAM_TIMEOUT_MS") ?? 8_000;
+  const creds = credentials(env);
+  const subAppId = positiveInteger(env, "AIGC_VOD_SUBAPPID");
+  return {
+    region: region(env),
+    ...(subAppId === undefined ? {} : { vodSubAppId: subAppId }),
+    vodEndpoint: baseUrl(env, "AIGC_VOD_ENDPOINT", DEFAULT_VOD_ENDPOINT),
+    mpsEndpoint: baseUrl(env, "AIGC_MPS_ENDPOINT", DEFAULT_MPS_ENDPOINT),
+    ...(creds ? { credentials: creds } : {}),
+    apiTokens: apiTokens(env),
+    allowUnlistedModels: flag(env, "AIGC_ALLOW_UNLISTED_MODELS"),
+    upstreamAttemptTimeoutMs: timeout,
+  };
+}
+
+let cached: { env: Env; config: Config } | undefined;
+
+/**
+ * The process's configuration, parsed on first use and kept for warm invocations.
+ * A failed parse is not cached, so a fixed environment is picked up on the next call.
+ */
+export function getConfig(env: Env = process.env): Config {
+  if (cached && cached.env === env) return cached.config;
+  const config = readConfig(env);
+  cached = { env, config };
+  return config;
+}
+
+/** Forgets the cached configuration (tests and the local launcher change the environment). */
+export function resetConfigCache(): void {
+  cached = undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * The bundle's error family. Errors say what went wrong in the product's words; which HTTP status
+ * each becomes is decided in one place only, `shared/http/problem.ts`.
+ */
+
+/** One problem with one field of a request, named as the client spelled it. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+  code: string;
+}
+
+/** Why we refused a request ourselves, before (or instead of) calling Tencent. */
+export type RefusalKind =
+  | "invalid-request"
+  | "unauthorized"
+  | "route-not-found"
+  | "method-not-allowed"
+  | "payload-too-large"
+  | "unsupported-media-type"
+  | "unsupported-event";
+
+/** A request we refuse; nothing was sent upstream. */
+export class RequestRefused extends Error {
+  override name = "RequestRefused";
+  constructor(
+    readonly kind: RefusalKind,
+    readonly code: string,
+    message: string,
+    readonly details: { issues?: FieldIssue[]; allow?: string[] } = {},
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * How a Tencent call failed, from the caller's point of view:
+ * - throttled: Tencent still refused for rate after our retries;
+ * - rejected: Tencent refused the input (the client can fix it);
+ * - duplicate: the SessionId was already used;
+ * - denied: our own credentials or account are at fault (the client cannot fix it);
+ * - unavailable / timeout / failed: Tencent could not answer or answered with an error of its own.
+ */
+export type UpstreamFailure = "throttled" | "rejected" | "duplicate" | "denied" | "unavailable" | "timeout" | "failed";
+
+/** A failed call to Tencent, keeping Tencent's error code and RequestId. */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  constructor(
+    readonly failure: UpstreamFailure,
+    readonly code: string,
+    message: string,
+    readonly context: {
+      action: string;
+      upstreamRequestId?: string;
+      attempts: number;
+      sessionId?: string;
+      /** True when an earlier attempt may have created the task (its answer was lost). */
+      earlierAttemptMayHaveSucceeded?: boolean;
+      retryAfterSeconds?: number;
+    },
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

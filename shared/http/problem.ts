@@ -1,0 +1,116 @@
+/**
+ * The one place where errors become HTTP answers: RFC 9457 `application/problem+json`.
+ * Every status code the API can answer with is decided here. A 5xx body never carries internals:
+ * it says what kind of failure it was, Tencent's error code and RequestId, and our request id.
+ */
+
+import { ConfigError } from "../config";
+import { RequestRefused, UpstreamError, type FieldIssue, type RefusalKind, type UpstreamFailure } from "../errors";
+import type { Logger } from "../log";
+import type { HttpResponse } from "./types";
+
+const PROBLEM_TYPE_BASE = "urn:tencent-aigc-scf:problem:";
+
+interface ProblemShape {
+  status: number;
+  title: string;
+  type: string;
+}
+
+const REFUSALS: Record<RefusalKind, ProblemShape> = {
+  "invalid-request": { status: 400, title: "The request is not valid", type: "invalid-request" },
+  "unsupported-event": { status: 400, title: "This function does not handle that event", type: "unsupported-event" },
+  unauthorized: { status: 401, title: "A valid bearer token is required", type: "unauthorized" },
+  "route-not-found": { status: 404, title: "No such route", type: "route-not-found" },
+  "method-not-allowed": { status: 405, title: "Method not allowed on this route", type: "method-not-allowed" },
+  "payload-too-large": { status: 413, title: "The request body is too large", type: "payload-too-large" },
+  "unsupported-media-type": { status: 415, title: "The request body must be JSON", type: "unsupported-media-type" },
+};
+
+const UPSTREAM: Record<UpstreamFailure, ProblemShape> = {
+  rejected: { status: 400, title: "Tencent refused the request", type: "upstream-rejected" },
+  duplicate: { status: 409, title: "A task with this SessionId already exists", type: "duplicate-session" },
+  throttled: { status: 429, title: "Tencent is rate limiting; try again later", type: "upstream-throttled" },
+  denied: { status: 502, title: "The service's Tencent account refused the call", type: "upstream-denied" },
+  failed: { status: 502, title: "Tencent failed to handle the request", type: "upstream-failed" },
+  unavailable: { status: 503, title: "Tencent is unavailable", type: "upstream-unavailable" },
+  timeout: { status: 504, title: "Tencent did not answer in time", type: "upstream-timeout" },
+};
+
+const MISCONFIGURED: ProblemShape = { status: 500, title: "The service is not configured correctly", type: "misconfigured" };
+const INTERNAL: ProblemShape = { status: 500, title: "Internal error", type: "internal" };
+
+/** The JSON body of a problem answer. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  requestId: string;
+  errors?: FieldIssue[];
+  upstreamRequestId?: string;
+  sessionId?: string;
+}
+
+function answer(shape: ProblemShape, body: Omit<ProblemBody, "type" | "title" | "status">, headers: Record<string, string> = {}): HttpResponse {
+  const problem: ProblemBody = { type: PROBLEM_TYPE_BASE + shape.type, title: shape.title, status: shape.status, ...body };
+  return {
+    status: shape.status,
+    headers: { "content-type": "application/problem+json", "x-request-id": body.requestId, ...headers },
+    body: JSON.stringify(problem),
+  };
+}
+
+function refusal(error: RequestRefused, requestId: string): HttpResponse {
+  const headers: Record<string, string> = {};
+  if (error.kind === "unauthorized") headers["www-authenticate"] = 'Bearer realm="aigc", error="invalid_token"';
+  if (error.kind === "method-not-allowed" && error.details.allow) headers.allow = error.details.allow.join(", ");
+  return answer(
+    REFUSALS[error.kind],
+    { detail: error.message, code: error.code, requestId, ...(error.details.issues ? { errors: error.details.issues } : {}) },
+    headers,
+  );
+}
+
+function upstream(error: UpstreamError, requestId: string): HttpResponse {
+  const shape = UPSTREAM[error.failure];
+  const headers: Record<string, string> = {};
+  if (error.failure === "throttled" || error.failure === "unavailable") {
+    headers["retry-after"] = String(error.context.retryAfterSeconds ?? 1);
+  }
+  // A 4xx passes Tencent's own message on (it tells the client what to fix); a 5xx does not.
+  const clientCanFix = shape.status < 500;
+  const detail = clientCanFix
+    ? `${error.context.action}: ${error.message}`
+    : `${error.context.action} failed after ${error.context.attempts} attempt(s); quote the requestId when reporting it.`;
+  return answer(
+    shape,
+    {
+      detail,
+      code: error.code,
+      requestId,
+      ...(error.context.upstreamRequestId ? { upstreamRequestId: error.context.upstreamRequestId } : {}),
+      ...(error.context.sessionId ? { sessionId: error.context.sessionId } : {}),
+    },
+    headers,
+  );
+}
+
+/** Turns any error into its problem+json answer, logging what the body must not say. */
+export function problemResponse(error: unknown, requestId: string, log?: Logger): HttpResponse {
+  if (error instanceof RequestRefused) return refusal(error, requestId);
+  if (error instanceof UpstreamError) {
+    const response = upstream(error, requestId);
+    if (response.status >= 500) {
+      log?.error("upstream.failed", { action: error.context.action, code: error.code, message: error.message, upstreamRequestId: error.context.upstreamRequestId, attempts: error.context.attempts });
+    }
+    return response;
+  }
+  if (error instanceof ConfigError) {
+    log?.error("config.invalid", { variable: error.variable, message: error.message });
+    return answer(MISCONFIGURED, { detail: "The operator has been told; quote the requestId when reporting it.", code: "InternalError.Configuration", requestId });
+  }
+  log?.error("internal.error", { error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) });
+  return answer(INTERNAL, { detail: "An unexpected error occurred; quote the requestId when reporting it.", code: "InternalError", requestId });
+}

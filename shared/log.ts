@@ -1,0 +1,67 @@
+/**
+ * Structured logging: one JSON line per event, always with the request id.
+ * Values are redacted on the way out so that a secret, token, signature or presigned query string
+ * cannot reach the log even when a caller passes one by mistake.
+ */
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export interface Logger {
+  readonly requestId: string;
+  log(level: LogLevel, event: string, fields?: Record<string, unknown>): void;
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+  /** A logger for the same request with more fixed fields. */
+  with(fields: Record<string, unknown>): Logger;
+}
+
+export type LogSink = (line: string) => void;
+
+const SECRET_KEY = /^(authorization|cookie|set-cookie|password|.*tokens?|.*secret.*|.*signature|credentials?)$/i;
+const SIGNED_QUERY = /([?&](?:q-sign-algorithm|q-ak|q-sign-time|q-key-time|q-header-list|q-url-param-list|q-signature|x-cos-security-token|sign|signature|token|t|us|exper)=)[^&\s"']*/gi;
+const BEARER = /\b(Bearer|TC3-HMAC-SHA256)\s+[^\s"',]+/gi;
+
+/** Redacts secrets from any value before it is logged or echoed back. */
+export function redact(value: unknown, depth = 0): unknown {
+  if (depth > 8) return "[truncated]";
+  if (typeof value === "string") {
+    return value.replace(SIGNED_QUERY, "$1[redacted]").replace(BEARER, "$1 [redacted]");
+  }
+  if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
+  if (value instanceof Error) {
+    return { name: value.name, message: redact(value.message, depth + 1) };
+  }
+  if (value && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = SECRET_KEY.test(key) ? "[redacted]" : redact(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+const stdoutSink: LogSink = (line) => {
+  process.stdout.write(`${line}\n`);
+};
+
+/** Creates a logger for one invocation; `sink` defaults to stdout (SCF collects it). */
+export function createLogger(
+  requestId: string,
+  base: Record<string, unknown> = {},
+  sink: LogSink = stdoutSink,
+): Logger {
+  const write = (level: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
+    const record = redact({ ...base, ...fields }) as Record<string, unknown>;
+    sink(JSON.stringify({ time: new Date().toISOString(), level, event, requestId, ...record }));
+  };
+  return {
+    requestId,
+    log: write,
+    info: (event, fields) => write("info", event, fields),
+    warn: (event, fields) => write("warn", event, fields),
+    error: (event, fields) => write("error", event, fields),
+    with: (fields) => createLogger(requestId, { ...base, ...fields }, sink),
+  };
+}

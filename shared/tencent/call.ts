@@ -1,0 +1,169 @@
+/**
+ * Calling Tencent with a retry policy that can never buy a second task.
+ *
+ * Retry rules are data: each failure class says whether a retry is safe always (Tencent did not
+ * run the call), only when the call carries a SessionId (Tencent may have run it, and the SessionId
+ * makes a repeat a no-op), or never. Backoff is exponential with full jitter and is bounded by the
+ * time the function has left.
+ */
+
+import { UpstreamError, type UpstreamFailure } from "../errors";
+import type { Logger } from "../log";
+import type { TencentApi } from "./clients";
+
+type RetryRule = "always" | "with-session-id" | "never";
+
+interface FailureClass {
+  failure: UpstreamFailure;
+  retry: RetryRule;
+}
+
+/** What a thrown SDK error tells us (TencentCloudSDKHttpException and node-fetch errors). */
+interface SdkErrorLike {
+  code?: string;
+  requestId?: string;
+  message?: string;
+  httpCode?: number;
+  type?: string;
+}
+
+/** Tencent error codes (by prefix) and what they mean for the caller and for retrying. */
+const CODE_RULES: ReadonlyArray<[prefix: string, cls: FailureClass, why: string]> = [
+  ["RequestLimitExceeded", { failure: "throttled", retry: "always" }, "refused for rate before running"],
+  ["InvalidParameterValue.SessionId", { failure: "duplicate", retry: "never" }, "SessionId used within 3 days (exact code; SessionIdTooLong is below)"],
+  ["InternalError", { failure: "failed", retry: "with-session-id" }, "may have run; only a SessionId makes a repeat safe"],
+  ["ServiceUnavailable", { failure: "unavailable", retry: "with-session-id" }, "not documented as 'not run', so treated like InternalError"],
+  ["AuthFailure", { failure: "denied", retry: "never" }, "our credentials or clock; the client cannot fix it"],
+  ["UnauthorizedOperation", { failure: "denied", retry: "never" }, "the role lacks a permission"],
+  ["FailedOperation.InvalidVodUser", { failure: "denied", retry: "never" }, "VOD is not activated for the account"],
+  ["InvalidParameterValue.SubAppId", { failure: "denied", retry: "never" }, "SubAppId comes from our configuration"],
+  ["OperationDenied", { failure: "denied", retry: "never" }, "account-level refusal"],
+  ["LimitExceeded", { failure: "unavailable", retry: "never" }, "a quota; retrying now will not help"],
+  ["ResourceInsufficient", { failure: "unavailable", retry: "never" }, "capacity; retrying now will not help"],
+  ["ResourceUnavailable", { failure: "unavailable", retry: "never" }, "capacity; retrying now will not help"],
+  ["InvalidParameter", { failure: "rejected", retry: "never" }, "input Tencent refused"],
+  ["InvalidParameterValue", { failure: "rejected", retry: "never" }, "input Tencent refused"],
+  ["MissingParameter", { failure: "rejected", retry: "never" }, "input Tencent refused"],
+  ["UnknownParameter", { failure: "rejected", retry: "never" }, "input Tencent refused"],
+  ["ResourceNotFound", { failure: "rejected", retry: "never" }, "a referenced file does not exist"],
+  ["RequestSizeLimitExceeded", { failure: "rejected", retry: "never" }, "body too large"],
+  ["UnsupportedOperation", { failure: "rejected", retry: "never" }, "not supported for this input"],
+];
+
+const EXACT_ONLY = new Set(["InvalidParameterValue.SessionId"]);
+
+/** Classifies a Tencent error code. */
+export function classifyCode(code: string): FailureClass {
+  for (const [prefix, cls] of CODE_RULES) {
+    const matches = EXACT_ONLY.has(prefix) ? code === prefix : code === prefix || code.startsWith(`${prefix}.`);
+    if (matches) return cls;
+  }
+  return { failure: "failed", retry: "never" };
+}
+
+/** Classifies anything the SDK can throw, including transport failures that carry no Tencent code. */
+export function classifyError(error: unknown, aborted: boolean): FailureClass & { code: string; requestId?: string; message: string } {
+  const e = (error ?? {}) as SdkErrorLike;
+  const message = typeof e.message === "string" ? e.message : String(error);
+  const requestId = e.requestId || undefined;
+  if (e.code && typeof e.code === "string" && /^[A-Z][A-Za-z]+(\.[A-Za-z0-9]+)*$/.test(e.code)) {
+    return { ...classifyCode(e.code), code: e.code, message, ...(requestId ? { requestId } : {}) };
+  }
+  if (aborted || /network timeout|aborted/i.test(message)) {
+    return { failure: "timeout", retry: "with-session-id", code: "RequestTimeout", message: "no answer in time" };
+  }
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH/.test(message)) {
+    // The connection was never made, so the call cannot have run.
+    return { failure: "unavailable", retry: "always", code: "NetworkError.Unreachable", message: "could not connect" };
+  }
+  if (typeof e.httpCode === "number") {
+    const failure: UpstreamFailure = e.httpCode === 503 ? "unavailable" : e.httpCode === 504 ? "timeout" : "failed";
+    return { failure, retry: "with-session-id", code: `HttpError.${e.httpCode}`, message: `HTTP ${e.httpCode}` };
+  }
+  if (/ECONNRESET|socket hang up|EPIPE|premature close/i.test(message)) {
+    return { failure: "failed", retry: "with-session-id", code: "NetworkError.ConnectionReset", message: "connection dropped" };
+  }
+  if (/invalid json|Unexpected (token|end)|JSON/i.test(message) || e.type === "invalid-json") {
+    return { failure: "failed", retry: "with-session-id", code: "InvalidResponse", message: "malformed answer" };
+  }
+  return { failure: "failed", retry: "with-session-id", code: "NetworkError", message: "transport failure" };
+}
+
+export interface CallOptions {
+  action: string;
+  params: Record<string, unknown>;
+  /** The dedup key the call carries; without one, calls that may have run are not retried. */
+  sessionId?: string;
+  /** Epoch ms after which no attempt may start or continue. */
+  deadline: number;
+  attemptTimeoutMs: number;
+  log: Logger;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+}
+
+const BACKOFF_BASE_MS = 250;
+const BACKOFF_CAP_MS = 4_000;
+/** An attempt with less time than this left is not worth starting. */
+const MIN_ATTEMPT_MS = 300;
+const MAX_ATTEMPTS = 12;
+
+const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Calls one Tencent action, retrying what is safe to retry within the deadline. */
+export async function callTencent(api: TencentApi, options: CallOptions): Promise<Record<string, unknown>> {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const random = options.random ?? Math.random;
+  let mayHaveRun = false;
+  for (let attempt = 1; ; attempt++) {
+    const remaining = options.deadline - now();
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), Math.max(1, Math.min(options.attemptTimeoutMs, remaining)));
+    try {
+      const started = now();
+      const response = await api.request(options.action, options.params, { signal: controller.signal });
+      options.log.info("tencent.call", { action: options.action, attempt, ms: now() - started, upstreamRequestId: response.RequestId });
+      return response;
+    } catch (error) {
+      const cls = classifyError(error, controller.signal.aborted);
+      const retryable = cls.retry === "always" || (cls.retry === "with-session-id" && options.sessionId !== undefined);
+      const delay = Math.round(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+      const timeLeft = options.deadline - now() - delay;
+      const willRetry = retryable && attempt < MAX_ATTEMPTS && timeLeft >= MIN_ATTEMPT_MS;
+      options.log.warn("tencent.call.failed", {
+        action: options.action,
+        attempt,
+        code: cls.code,
+        failure: cls.failure,
+        upstreamRequestId: cls.requestId,
+        willRetry,
+        ...(willRetry ? { retryInMs: delay } : {}),
+      });
+      const duplicateAfterLostAnswer = cls.failure === "duplicate" && mayHaveRun;
+      if (!willRetry) {
+        throw new UpstreamError(
+          cls.failure,
+          cls.code,
+          duplicateAfterLostAnswer
+            ? `an earlier attempt of this request most likely created the task but its answer was lost; SessionId ${options.sessionId} identifies it`
+            : cls.message,
+          {
+            action: options.action,
+            attempts: attempt,
+            ...(cls.requestId ? { upstreamRequestId: cls.requestId } : {}),
+            ...(options.sessionId ? { sessionId: options.sessionId } : {}),
+            ...(duplicateAfterLostAnswer ? { earlierAttemptMayHaveSucceeded: true } : {}),
+            ...(cls.failure === "throttled" || cls.failure === "unavailable" ? { retryAfterSeconds: 1 } : {}),
+          },
+          { cause: error },
+        );
+      }
+      if (cls.retry === "with-session-id") mayHaveRun = true;
+      await sleep(delay);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

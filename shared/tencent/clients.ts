@@ -1,0 +1,94 @@
+/**
+ * Tencent SDK clients for VOD and MPS, built from the configuration.
+ * Only the two service clients are imported, by deep path, so a function bundle never carries
+ * the whole SDK.
+ */
+
+import { Agent as HttpAgent } from "node:http";
+import { connect } from "node:net";
+import { Client as VodClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/vod/v20180717/vod_client";
+import { Client as MpsClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/mps/v20190612/mps_client";
+import { ConfigError, type Config } from "../config";
+
+export type TencentService = "vod" | "mps";
+
+/** The one method of an SDK client the bundle uses: a signed API 3.0 call. */
+export interface TencentApi {
+  request(action: string, params: unknown, options?: { signal?: AbortSignal }): Promise<Record<string, unknown>>;
+}
+
+export interface TencentClients {
+  vod: TencentApi;
+  mps: TencentApi;
+}
+
+const VERSIONS: Record<TencentService, string> = { vod: "2018-07-17", mps: "2019-06-12" };
+
+/**
+ * How to reach one service. A Tencent host (`vod.…`, `mps.…`) is used as is. Any other base URL
+ * (the local stand-in) keeps Tencent's host name in the request, because the SDK derives the
+ * signature's service and Host from it, and only the TCP connection goes to the given address.
+ */
+export function endpointProfile(service: TencentService, base: URL): { protocol: string; endpoint: string; agent?: HttpAgent } {
+  const protocol = `${base.protocol}//`;
+  if (base.hostname.startsWith(`${service}.`)) {
+    return { protocol, endpoint: base.host };
+  }
+  if (base.protocol !== "http:") {
+    throw new ConfigError(
+      service === "vod" ? "AIGC_VOD_ENDPOINT" : "AIGC_MPS_ENDPOINT",
+      `must be a ${service}.* Tencent host, or a plain http:// address of a local stand-in`,
+    );
+  }
+  const port = Number(base.port || 80);
+  const host = base.hostname.replace(/^\[|\]$/g, "");
+  const agent = new HttpAgent({ keepAlive: true });
+  // Node's typings declare createConnection's overloads narrowly; the runtime contract is (options, callback) => Socket.
+  (agent as unknown as { createConnection: () => ReturnType<typeof connect> }).createConnection = () => connect({ host, port });
+  return { protocol, endpoint: `${service}.tencentcloudapi.com`, agent };
+}
+
+function createClient(service: TencentService, config: Config): TencentApi {
+  const credentials = config.credentials;
+  if (!credentials) {
+    throw new ConfigError(
+      "TENCENTCLOUD_SECRETID",
+      "and TENCENTCLOUD_SECRETKEY are not set: give the function a role (SCF then sets them) or set them for local use",
+    );
+  }
+  const base = service === "vod" ? config.vodEndpoint : config.mpsEndpoint;
+  const { protocol, endpoint, agent } = endpointProfile(service, base);
+  const clientConfig = {
+    credential: { secretId: credentials.secretId, secretKey: credentials.secretKey, ...(credentials.token ? { token: credentials.token } : {}) },
+    region: config.region,
+    profile: { httpProfile: { protocol, endpoint, reqTimeout: Math.ceil(config.upstreamAttemptTimeoutMs / 1000) + 1, ...(agent ? { agent } : {}) } },
+  };
+  const client = service === "vod" ? new VodClient(clientConfig) : new MpsClient(clientConfig);
+  if (client.apiVersion !== VERSIONS[service]) {
+    // Guards against an SDK upgrade silently moving us to another API version.
+    throw new Error(`tencentcloud-sdk-nodejs ${service} client speaks ${client.apiVersion}, expected ${VERSIONS[service]}`);
+  }
+  return {
+    request: (action, params, options) => client.request(action, params, options ?? {}) as Promise<Record<string, unknown>>,
+  };
+}
+
+const cache = new WeakMap<Config, Partial<TencentClients>>();
+
+/** The clients for a configuration, created on first use and reused by warm invocations. */
+export function tencentClients(config: Config): TencentClients {
+  let entry = cache.get(config);
+  if (!entry) {
+    entry = {};
+    cache.set(config, entry);
+  }
+  const clients = entry;
+  return {
+    get vod() {
+      return (clients.vod ??= createClient("vod", config));
+    },
+    get mps() {
+      return (clients.mps ??= createClient("mps", config));
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, readConfig } from "../../shared/config";
+
+describe("configuration", () => {
+  it("has working defaults with nothing set", () => {
+    const config = readConfig({});
+    expect(config.region).toBe("ap-guangzhou");
+    expect(config.vodEndpoint.href).toBe("https://vod.tencentcloudapi.com/");
+    expect(config.mpsEndpoint.href).toBe("https://mps.tencentcloudapi.com/");
+    expect(config.apiTokens).toEqual([]);
+    expect(config.allowUnlistedModels).toBe(false);
+    expect(config.credentials).toBeUndefined();
+  });
+
+  it("maps SCF's credential variables explicitly", () => {
+    const config = readConfig({ TENCENTCLOUD_SECRETID: "id", TENCENTCLOUD_SECRETKEY: "key", TENCENTCLOUD_SESSIONTOKEN: "tok" });
+    expect(config.credentials).toEqual({ secretId: "id", secretKey: "key", token: "tok" });
+  });
+
+  it.each([
+    ["AIGC_VOD_SUBAPPID", "abc"],
+    ["AIGC_VOD_SUBAPPID", "-5"],
+    ["AIGC_REGION", "Guangzhou"],
+    ["AIGC_VOD_ENDPOINT", "not a url"],
+    ["AIGC_MPS_ENDPOINT", "ftp://example.com"],
+    ["AIGC_ALLOW_UNLISTED_MODELS", "yes"],
+    ["AIGC_API_TOKENS", "sha256:xyz"],
+    ["AIGC_UPSTREAM_TIMEOUT_MS", "0"],
+  ])("fails on a bad %s naming the variable", (name, value) => {
+    let caught: unknown;
+    try {
+      readConfig({ [name]: value });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(ConfigError);
+    expect((caught as ConfigError).variable).toBe(name);
+    expect((caught as Error).message).toContain(name);
+  });
+
+  it("refuses half a credential pair", () => {
+    expect(() => readConfig({ TENCENTCLOUD_SECRETID: "id" })).toThrow(/TENCENTCLOUD_SECRETKEY/);
+  });
+
+  it("reads the SubAppId as a number", () => {
+    expect(readConfig({ AIGC_VOD_SUBAPPID: "251007502" }).vodSubAppId).toBe(251007502);
+  });
+});
