@@ -1,0 +1,139 @@
+// The actions the stand-in serves, with the light request checks Tencent applies before a
+// task exists. Model-specific rules (durations, resolutions) are deliberately absent: the
+// product validates those from its catalog, and duplicating them here would hide its bugs.
+import { randomBytes } from "node:crypto";
+import { TencentApiError, missingParameter } from "./api-error";
+
+export type ServiceName = "vod" | "mps";
+
+/** API version each service answers; any other X-TC-Version is NoSuchVersion. */
+export const SERVICE_VERSIONS: Record<ServiceName, string> = { vod: "2018-07-17", mps: "2019-06-12" };
+
+export interface ActionSpec {
+  service: ServiceName;
+  action: string;
+  /** Middle part of a VOD TaskId, e.g. "AigcVideo". */
+  taskType: string;
+  /** Checks the parsed body; throws TencentApiError. */
+  check(params: Record<string, unknown>): void;
+}
+
+const SESSION_ID_MAX = 50;
+const SESSION_CONTEXT_MAX = 1000;
+
+const MPS_CREATE_AIGC_VIDEO_FIELDS = new Set([
+  "ModelName",
+  "ModelVersion",
+  "SceneType",
+  "Prompt",
+  "NegativePrompt",
+  "EnhancePrompt",
+  "ImageUrl",
+  "LastImageUrl",
+  "ImageInfos",
+  "VideoInfos",
+  "AudioInfos",
+  "SubjectInfos",
+  "Duration",
+  "ExtraParameters",
+  "StoreCosParam",
+  "AdditionalParameters",
+  "Operator",
+]);
+
+const ACTIONS: ActionSpec[] = [
+  {
+    service: "vod",
+    action: "CreateAigcVideoTask",
+    taskType: "AigcVideo",
+    check: (params) => {
+      checkVodCommon(params);
+      requireString(params, "ModelName");
+      requireString(params, "ModelVersion");
+    },
+  },
+  {
+    service: "vod",
+    action: "CreateAigcImageTask",
+    taskType: "AigcImage",
+    check: (params) => {
+      checkVodCommon(params);
+      requireString(params, "ModelName");
+      requireString(params, "ModelVersion");
+    },
+  },
+  {
+    service: "vod",
+    action: "CreateAigcVideoRedrawTask",
+    taskType: "AigcVideoRedrawTask",
+    check: checkVodCommon,
+  },
+  {
+    service: "mps",
+    action: "CreateAigcVideoTask",
+    taskType: "AigcVideo",
+    check: (params) => {
+      // MPS knows no SubAppId or SessionId, and rejects any field it does not define.
+      for (const name of Object.keys(params)) {
+        if (!MPS_CREATE_AIGC_VIDEO_FIELDS.has(name)) {
+          throw new TencentApiError("UnknownParameter", `The parameter \`${name}\` is not recognized.`);
+        }
+      }
+    },
+  },
+];
+
+/** The spec of `action` on `service`, or undefined when the stand-in does not serve it. */
+export function findAction(service: ServiceName, action: string): ActionSpec | undefined {
+  return ACTIONS.find((spec) => spec.service === service && spec.action === action);
+}
+
+/** Narrows a Host-derived label to a served service. */
+export function isServiceName(value: string): value is ServiceName {
+  return value === "vod" || value === "mps";
+}
+
+/** A VOD TaskId as Tencent formats it: `<SubAppId>-<TaskType>-<32 hex>t`. */
+export function newVodTaskId(subAppId: number, taskType: string): string {
+  return `${subAppId}-${taskType}-${randomBytes(16).toString("hex")}t`;
+}
+
+/** Issues MPS TaskIds: numeric strings of 10+ digits, increasing like Tencent's. */
+export function mpsTaskIdSequence(): () => string {
+  let next = 2_147_483_648 + Math.floor(Math.random() * 1_000_000_000);
+  return () => String(next++);
+}
+
+function checkVodCommon(params: Record<string, unknown>): void {
+  const subAppId = params["SubAppId"];
+  if (subAppId === undefined) throw missingParameter("SubAppId");
+  if (typeof subAppId !== "number" || !Number.isSafeInteger(subAppId) || subAppId <= 0) {
+    throw new TencentApiError("InvalidParameterValue.SubAppId", "Invalid parameter value: SubAppId must be a positive integer.");
+  }
+  const sessionId = optionalString(params, "SessionId");
+  if (sessionId !== undefined && [...sessionId].length > SESSION_ID_MAX) {
+    throw new TencentApiError("InvalidParameterValue.SessionIdTooLong", `SessionId exceeds ${SESSION_ID_MAX} characters.`);
+  }
+  const sessionContext = optionalString(params, "SessionContext");
+  if (sessionContext !== undefined && [...sessionContext].length > SESSION_CONTEXT_MAX) {
+    throw new TencentApiError(
+      "InvalidParameterValue.SessionContextTooLong",
+      `SessionContext exceeds ${SESSION_CONTEXT_MAX} characters.`,
+    );
+  }
+  const priority = params["TasksPriority"];
+  if (priority !== undefined && (typeof priority !== "number" || !Number.isInteger(priority) || priority < -10 || priority > 10)) {
+    throw new TencentApiError("InvalidParameterValue.TasksPriority", "TasksPriority must be an integer from -10 to 10.");
+  }
+}
+
+function requireString(params: Record<string, unknown>, name: string): void {
+  if (params[name] === undefined) throw missingParameter(name);
+  optionalString(params, name);
+}
+
+function optionalString(params: Record<string, unknown>, name: string): string | undefined {
+  const value = params[name];
+  if (value === undefined || typeof value === "string") return value;
+  throw new TencentApiError("InvalidParameter", `The parameter \`${name}\` must be a string.`);
+}

@@ -1,0 +1,61 @@
+// Failures the stand-in can be told to produce, so clients' timeout, retry and dedup paths
+// can be tested against the same wire behaviour they meet in production.
+import { z } from "zod";
+
+const match = {
+  /** Only requests to this service; any service when absent. */
+  service: z.enum(["vod", "mps"]).optional(),
+  /** Only requests for this action; any action when absent. */
+  action: z.string().min(1).optional(),
+  /** How many matching requests the fault consumes; 1 when absent. */
+  times: z.number().int().positive().optional(),
+};
+
+/** Schema of a fault, shared by the in-process API and `POST /__standin/faults`. */
+export const faultSchema = z.discriminatedUnion("kind", [
+  // A Tencent error envelope (HTTP 200), e.g. InternalError or RequestLimitExceeded.
+  z.object({ ...match, kind: z.literal("error"), code: z.string().min(1), message: z.string().optional() }),
+  // processBeforeDelay: the task is created and only the answer is late, which is what a
+  // lost response looks like to a client that timed out.
+  z.object({ ...match, kind: z.literal("delay"), ms: z.number().int().nonnegative(), processBeforeDelay: z.boolean().optional() }),
+  // The socket is destroyed after the body was read: the client sees a connection reset.
+  z.object({ ...match, kind: z.literal("reset") }),
+  // A gateway page instead of API JSON, e.g. 502 or 503 with HTML.
+  z.object({ ...match, kind: z.literal("http-status"), status: z.number().int().min(400).max(599), body: z.string().optional() }),
+  // HTTP 200 with a JSON content type and a truncated body.
+  z.object({ ...match, kind: z.literal("malformed-json"), body: z.string().optional() }),
+]);
+
+export type Fault = z.infer<typeof faultSchema>;
+export type FaultKind = Fault["kind"];
+
+/** Pending faults, consumed in injection order by the first request each matches. */
+export class FaultQueue {
+  private pending: Array<{ fault: Fault; remaining: number }> = [];
+
+  /** Queues a fault for the next `times` matching requests. */
+  inject(fault: Fault): void {
+    this.pending.push({ fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Removes and returns the first fault matching this request, if any. */
+  take(service: string, action: string): Fault | undefined {
+    const entry = this.pending.find(
+      ({ fault }) => (fault.service === undefined || fault.service === service) && (fault.action === undefined || fault.action === action),
+    );
+    if (!entry) return undefined;
+    entry.remaining -= 1;
+    if (entry.remaining === 0) this.pending = this.pending.filter((candidate) => candidate !== entry);
+    return entry.fault;
+  }
+
+  /** Faults still waiting, with how many requests each will still hit. */
+  list(): Array<Fault & { remaining: number }> {
+    return this.pending.map(({ fault, remaining }) => ({ ...fault, remaining }));
+  }
+
+  /** Drops every pending fault. */
+  clear(): void {
+    this.pending = [];
+  }
+}

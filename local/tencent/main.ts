@@ -1,0 +1,29 @@
+// Runs the Tencent stand-in on its own: `npx tsx local/tencent/main.ts` (PORT, default 9000).
+import { startTencentStandIn } from "./server";
+
+async function main(): Promise<void> {
+  const port = Number(process.env["PORT"] ?? 9000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port, got ${process.env["PORT"]}`);
+  const writeLine = (line: Record<string, unknown>): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
+  const standIn = await startTencentStandIn({ port, log: writeLine });
+  writeLine({
+    at: new Date().toISOString(),
+    listening: standIn.url,
+    services: { vod: "Host vod.tencentcloudapi.com", mps: "Host mps.tencentcloudapi.com" },
+    credentials: "the dev credentials of local/dev-credentials.ts",
+    control: `${standIn.url}/__standin/`,
+  });
+  const stop = (): void => {
+    standIn.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,253 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { deterministicZip } from "../../scripts/build";
+import { RESERVED_ENV_PREFIXES, runServerlessPackage, verifyPackage } from "../../scripts/package";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const GUARD = path.join(REPO_ROOT, ".serverless_plugins", "tencent-telemetry-guard.js");
+
+/** The HTTP contract, spelled out independently of scripts/package.ts. */
+const ROUTES: Record<string, string> = {
+  "vod-aigc-video": "/tencent-vod/v1/aigc-video",
+  "vod-aigc-image": "/tencent-vod/v1/aigc-image",
+  "vod-aigc-redraw": "/tencent-vod/v1/aigc-video-redraw",
+  "mps-aigc-video": "/tencent-mps/v1/aigc-video",
+};
+
+const ENV_NAMES = [
+  "AIGC_API_TOKENS",
+  "AIGC_VOD_SUBAPPID",
+  "AIGC_REGION",
+  "AIGC_VOD_ENDPOINT",
+  "AIGC_MPS_ENDPOINT",
+  "AIGC_ALLOW_UNLISTED_MODELS",
+  "AIGC_TARGET",
+];
+
+interface ApigwEvent {
+  apigw?: { name?: string; parameters?: Record<string, unknown> };
+}
+
+interface FunctionConfig {
+  handler?: string;
+  package?: { artifact?: string };
+  environment?: Record<string, unknown>;
+  events?: ApigwEvent[];
+}
+
+interface ServerlessConfig {
+  service: string;
+  plugins: string[] | { modules: string[] };
+  provider: {
+    name: string;
+    runtime: string;
+    region: string;
+    credentials: string;
+    memorySize: number;
+    timeout: number;
+    environment: Record<string, unknown>;
+  };
+  functions: Record<string, FunctionConfig>;
+}
+
+const rawYaml = readFileSync(path.join(REPO_ROOT, "serverless.yml"), "utf8");
+const config = parse(rawYaml) as ServerlessConfig;
+
+function pluginList(): string[] {
+  return Array.isArray(config.plugins) ? config.plugins : config.plugins.modules;
+}
+
+function variables(): Record<string, unknown> {
+  return (config.provider.environment["variables"] ?? {}) as Record<string, unknown>;
+}
+
+describe("serverless.yml", () => {
+  it("targets Tencent SCF on Nodejs18.15 with 256 MB / 30 s and region defaulting to ap-guangzhou", () => {
+    expect(config.provider.name).toBe("tencent");
+    expect(config.provider.runtime).toBe("Nodejs18.15");
+    expect(config.provider.memorySize).toBe(256);
+    expect(config.provider.timeout).toBe(30);
+    expect(config.provider.region).toMatch(/^\$\{param:region, *'ap-guangzhou'\}$/);
+    expect(config.provider.credentials).toContain("~/credentials");
+  });
+
+  it("declares exactly the four functions, each with its POST route on the release stage", () => {
+    expect(Object.keys(config.functions).sort()).toEqual(Object.keys(ROUTES).sort());
+    const paths = new Set<string>();
+    for (const [name, fn] of Object.entries(config.functions)) {
+      expect(fn.handler, name).toBe("index.main_handler");
+      const apigw = (fn.events ?? []).flatMap((e) => (e.apigw ? [e.apigw] : []));
+      expect(apigw, name).toHaveLength(1);
+      const params = apigw[0]?.parameters ?? {};
+      expect(params["path"], name).toBe(ROUTES[name]);
+      expect(params["httpMethod"], name).toBe("POST");
+      expect(params["stageName"], name).toBe("release");
+      expect(params["integratedResponse"], name).toBe(true);
+      // serverless-tencent-scf creates the trigger CLOSED unless enable is truthy.
+      expect(params["enable"], name).toBe(true);
+      // A per-event serviceId would split the functions across API Gateway services.
+      expect(params["serviceId"], name).toBeUndefined();
+      paths.add(String(params["path"]));
+    }
+    expect(paths.size).toBe(4);
+  });
+
+  it("deploys each function from its own prebuilt esbuild zip, never the repository", () => {
+    for (const [name, fn] of Object.entries(config.functions)) {
+      expect(fn.package?.artifact, name).toBe(`dist/${name}.zip`);
+    }
+  });
+
+  it("nests the environment under environment.variables (a flat map is silently dropped by the plugin)", () => {
+    expect(Object.keys(config.provider.environment)).toEqual(["variables"]);
+    expect(Object.keys(variables()).sort()).toEqual([...ENV_NAMES].sort());
+    expect(variables()["AIGC_TARGET"]).toBe("tencent");
+    for (const [name, fn] of Object.entries(config.functions)) {
+      if (fn.environment) expect(Object.keys(fn.environment), name).toEqual(["variables"]);
+    }
+  });
+
+  it("fills every variable from a param or env with a default, so packaging works with nothing set", () => {
+    for (const [name, value] of Object.entries(variables())) {
+      if (name === "AIGC_TARGET") continue;
+      expect(value, name).toMatch(/^\$\{(param|env):[^,}]+(, *[^,}]+)+\}$/);
+    }
+    // Serverless fails on any unresolvable ${param:}/${env:} without a fallback.
+    const references = rawYaml
+      .split("\n")
+      .filter((line) => !line.trimStart().startsWith("#"))
+      .join("\n")
+      .match(/\$\{(?:param|env):[^}]*\}/g);
+    for (const ref of references ?? []) expect(ref, ref).toContain(",");
+  });
+
+  it("sets no SCF-reserved variable names (TENCENTCLOUD_, SCF_, QCLOUD_)", () => {
+    const names = [
+      ...Object.keys(variables()),
+      ...Object.values(config.functions).flatMap((fn) => Object.keys((fn.environment?.["variables"] ?? {}) as object)),
+    ];
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      for (const prefix of RESERVED_ENV_PREFIXES) expect(name.startsWith(prefix), name).toBe(false);
+    }
+  });
+
+  it("lists the telemetry guard first, before serverless-tencent-scf, and ships it in .serverless_plugins", () => {
+    const plugins = pluginList();
+    expect(plugins[0]).toBe("tencent-telemetry-guard");
+    expect(plugins.indexOf("serverless-tencent-scf")).toBeGreaterThan(0);
+    expect(existsSync(GUARD)).toBe(true);
+  });
+});
+
+describe("tencent-telemetry-guard", () => {
+  let scratch: string;
+
+  beforeAll(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), "scf-guard-test-"));
+    // Simulates being offline: every socket fails asynchronously with ENOTFOUND, exactly like a
+    // DNS failure, and each attempt is reported on stderr.
+    writeFileSync(
+      path.join(scratch, "offline.cjs"),
+      `const net = require("net");
+net.Socket.prototype.connect = function () {
+  process.stderr.write("[offline] connection attempted\\n");
+  const error = Object.assign(new Error("getaddrinfo ENOTFOUND (simulated offline)"), { code: "ENOTFOUND" });
+  process.nextTick(() => this.destroy(error));
+  return this;
+};
+`,
+    );
+  });
+
+  afterAll(() => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  function runNode(code: string, extraEnv: Record<string, string> = {}) {
+    return spawnSync(process.execPath, ["--require", path.join(scratch, "offline.cjs"), "-e", code], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, HOME: scratch, USERPROFILE: scratch, ...extraEnv },
+      encoding: "utf8",
+      timeout: 15_000,
+    });
+  }
+
+  const constructProvider = `
+const TencentProvider = require("serverless-tencent-scf/provider/tencentProvider.js");
+new TencentProvider({
+  pluginManager: { cliCommands: ["package"] },
+  service: { service: "guard-test", provider: {} },
+  setProvider() {},
+}, {});
+setTimeout(() => console.log("survived"), 500);
+`;
+
+  it("the trap is real: the plugin's constructor phones home and crashes the process when offline", () => {
+    const result = runNode(constructProvider);
+    expect(result.stderr).toContain("[offline] connection attempted");
+    expect(result.stderr).toContain("ENOTFOUND");
+    expect(result.stdout).not.toContain("survived");
+    expect(result.status).not.toBe(0);
+  });
+
+  it("with the guard required first, the constructor makes no connection and the process survives", () => {
+    const result = runNode(`require(${JSON.stringify(GUARD)});\n${constructProvider}`);
+    expect(result.stderr).not.toContain("[offline]");
+    expect(result.stdout).toContain("survived");
+    expect(result.status).toBe(0);
+  });
+
+  it("refuses to load after serverless-tencent-scf, when it could no longer help", () => {
+    const result = runNode(`require("serverless-tencent-scf/provider/tencentProvider.js");\nrequire(${JSON.stringify(GUARD)});`);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain("list it FIRST");
+  });
+
+  it("`serverless package` runs offline without credentials and yields the four functions as the plugin would deploy them", () => {
+    const service = path.join(scratch, "service");
+    mkdirSync(path.join(service, "dist"), { recursive: true });
+    cpSync(path.join(REPO_ROOT, "serverless.yml"), path.join(service, "serverless.yml"));
+    cpSync(path.join(REPO_ROOT, ".serverless_plugins"), path.join(service, ".serverless_plugins"), { recursive: true });
+    symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(service, "node_modules"), "dir");
+    const bundle = new TextEncoder().encode("exports.main_handler=async()=>({statusCode:200});\n");
+    for (const name of Object.keys(ROUTES)) writeFileSync(path.join(service, "dist", `${name}.zip`), deterministicZip({ "index.js": bundle }));
+
+    const { status, output } = runServerlessPackage(service, {
+      capture: true,
+      env: {
+        ...process.env,
+        HOME: scratch, // no ~/credentials, fresh ~/.serverlessrc
+        USERPROFILE: scratch,
+        NODE_OPTIONS: `--require ${path.join(scratch, "offline.cjs")}`,
+        AIGC_API_TOKENS: "sha256:" + "ab".repeat(32),
+      },
+    });
+    expect(output).not.toContain("[offline]");
+    expect(status, output).toBe(0);
+    expect(verifyPackage(service, ROUTES)).toEqual([]);
+
+    const state = JSON.parse(readFileSync(path.join(service, ".serverless", "tencent-service.json"), "utf8")) as {
+      functions: Record<string, { properties: { Environment: { Variables: Record<string, string> } } }>;
+    };
+    const env = state.functions["vod-aigc-video"]?.properties.Environment.Variables ?? {};
+    expect(env["AIGC_API_TOKENS"]).toBe("<redacted>"); // secrets never land in .serverless/
+    expect(env["AIGC_REGION"]).toBe("ap-guangzhou");
+    expect(env["AIGC_TARGET"]).toBe("tencent");
+  });
+});
+
+// Keeps the resolution the guard relies on honest: the tencent plugin must load the very
+// serverless-tencent-tools copy whose dataReport.js the guard stubs.
+describe("dependency layout", () => {
+  it("serverless-tencent-scf resolves serverless-tencent-tools/sdk/others/dataReport.js", () => {
+    const fromPlugin = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("serverless-tencent-scf/provider/tencentProvider.js"));
+    expect(fromPlugin.resolve("serverless-tencent-tools/sdk/others/dataReport.js")).toMatch(/dataReport\.js$/);
+  });
+});
