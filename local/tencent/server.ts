@@ -247,6 +247,10 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       return;
     }
 
+    // A faulted call still records what the client sent, so tests can see e.g. that every retry
+    // carried the same SessionId.
+    const sent = parseJsonOrUndefined(request.body);
+    const sentParams = sent && typeof sent === "object" && !Array.isArray(sent) ? (sent as Record<string, unknown>) : undefined;
     const faultCall = (): RecordedCall => ({
       at: new Date(serverNow()).toISOString(),
       service: request.service,
@@ -254,6 +258,8 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       requestId: request.requestId,
       outcome: "fault",
       fault: fault.kind,
+      ...(sentParams ? { params: sentParams } : {}),
+      ...(typeof sentParams?.SessionId === "string" ? { sessionId: sentParams.SessionId } : {}),
       ...claimedIdentity(request),
     });
     switch (fault.kind) {

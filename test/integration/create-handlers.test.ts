@@ -93,7 +93,7 @@ describe("valid requests", () => {
     await post(routes["vod-video"].path, videoBody);
     await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));
     const [vod, mps] = standIn.createdTasks();
-    expect(vod?.params.SubAppId).toBe(SUBAPPID);
+    expect(vod?.params?.SubAppId).toBe(SUBAPPID);
     expect(mps?.params).not.toHaveProperty("SubAppId");
   });
 
@@ -101,19 +101,19 @@ describe("valid requests", () => {
     await post(routes["vod-image"].path, { ModelName: "GEM", ModelVersion: "2.5", Prompt: "a cat" });
     await post(routes["mps-video"].path, { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a cat", Duration: 5 });
     const [vod, mps] = standIn.createdTasks();
-    expect(vod?.params.SessionId).toMatch(/^req-[0-9a-f]{32}$/);
+    expect(vod?.params?.SessionId).toMatch(/^req-[0-9a-f]{32}$/);
     expect(mps?.params).not.toHaveProperty("SessionId");
   });
 
   it("takes a numeric string TasksPriority as a number", async () => {
     await post(routes["vod-video"].path, { ...videoBody, TasksPriority: "10" });
-    expect(standIn.createdTasks()[0]?.params.TasksPriority).toBe(10);
+    expect(standIn.createdTasks()[0]?.params?.TasksPriority).toBe(10);
   });
 
   it("reads a base64-encoded body from API Gateway", async () => {
     const response = await vodImage(loadEvent("apigw-base64-body.json"), scfContext());
     expect(response.statusCode).toBe(200);
-    expect(standIn.createdTasks()[0]?.params.Prompt).toBe("一只橙猫");
+    expect(standIn.createdTasks()[0]?.params?.Prompt).toBe("一只橙猫");
   });
 
   it("answers a web-function style event and echoes SCF's request id", async () => {
@@ -246,7 +246,7 @@ describe("sessions and duplicates", () => {
     const repeat = await post(routes["vod-video"].path, videoBody, { "idempotency-key": "key-1" });
     expect(repeat.statusCode).toBe(409);
     expect(standIn.createdTasks()).toHaveLength(1);
-    expect(standIn.createdTasks()[0]?.params.SessionId).toMatch(/^idem-/);
+    expect(standIn.createdTasks()[0]?.params?.SessionId).toMatch(/^idem-/);
   });
 
   it("scopes Idempotency-Keys to the token, so two clients' keys never collide", async () => {
@@ -254,7 +254,7 @@ describe("sessions and duplicates", () => {
     const b = await post(routes["vod-video"].path, videoBody, { "idempotency-key": "same", authorization: `Bearer ${OTHER_TOKEN}` });
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     const [first, second] = standIn.createdTasks();
-    expect(first?.params.SessionId).not.toBe(second?.params.SessionId);
+    expect(first?.params?.SessionId).not.toBe(second?.params?.SessionId);
   });
 });
 
@@ -263,7 +263,7 @@ describe("upstream failures", () => {
     standIn.injectFault({ kind: "error", code: "RequestLimitExceeded", service: "vod", times: 3 });
     const response = await post(routes["vod-video"].path, videoBody);
     expect(response.statusCode).toBe(200);
-    const sessionIds = new Set(standIn.calls().map((call) => call.params.SessionId));
+    const sessionIds = new Set(standIn.calls().map((call) => call.params?.SessionId));
     expect(standIn.calls()).toHaveLength(4);
     expect(sessionIds.size).toBe(1);
     expect(standIn.createdTasks()).toHaveLength(1);

@@ -1,0 +1,139 @@
+/**
+ * Shapes of the model catalog.
+ *
+ * Every rule is optional, and the difference between "absent" and NOT_SUPPORTED matters:
+ * - absent (undefined): Tencent documents no rule, so validation does not check the field;
+ * - NOT_SUPPORTED: Tencent documents that the model does not take the field, so it is refused.
+ *
+ * Rules resolve in three layers, later ones winning field by field:
+ * the action's defaults, then the model's `rules`, then the version's own entry.
+ */
+
+/** Marks a field Tencent documents as not supported by a model. */
+export const NOT_SUPPORTED = "not supported" as const;
+export type NotSupported = typeof NOT_SUPPORTED;
+
+/** Allowed string values of a field, or NOT_SUPPORTED. */
+export type AllowedValues = readonly string[] | NotSupported;
+
+/** Allowed values of an integer field: an explicit list, or an inclusive range. */
+export type IntegerRule = { readonly values: readonly number[] } | { readonly min: number; readonly max: number };
+
+/** Whether a model can take a last frame (an end image) in addition to the first frame. */
+export type LastFrameSupport = "supported" | NotSupported | { readonly onlyAtResolution: string };
+
+/**
+ * How a request generates: from text only, from a first frame (image to video), or from
+ * references (reference images, subjects or videos).
+ */
+export type GenerationMode = "text" | "first-frame" | "reference";
+
+/** Rules of VOD CreateAigcVideoTask for one model version. */
+export interface VodVideoRules {
+  /** OutputConfig.Duration, seconds. */
+  readonly durations?: IntegerRule | NotSupported;
+  /** OutputConfig.Resolution; matched case-insensitively, sent in the catalog's spelling. */
+  readonly resolutions?: AllowedValues;
+  /** OutputConfig.AspectRatio. */
+  readonly aspectRatios?: AllowedValues;
+  readonly sceneTypes?: AllowedValues;
+  /** LastFrameFileId, LastFrameUrl, or a FileInfos entry with Usage LastFrame. */
+  readonly lastFrame?: LastFrameSupport;
+  /** False where reference images (multi-image mode) exclude a last frame. */
+  readonly lastFrameWithReferenceImages?: boolean;
+  /** Most FileInfos images with Usage Reference. */
+  readonly maxReferenceImages?: number;
+  /** FileInfos[].ReferenceType. */
+  readonly referenceTypes?: AllowedValues;
+  /** Which field of a SubjectInfos entry the model needs to identify the subject. */
+  readonly subjectKey?: "Id" | "Name";
+  /** Optional features (vodVideoCatalog.features) this model takes; the others are refused. */
+  readonly features?: readonly VodVideoFeature[];
+}
+
+/** Optional VOD video inputs and switches that only some models take. */
+export type VodVideoFeature =
+  | "AudioGeneration"
+  | "FrameInterpolate"
+  | "FileText"
+  | "FileObjectId"
+  | "FileVoiceId"
+  | "SubjectVoiceId"
+  | "SubjectImageUrls"
+  | "SubjectVideoUrls";
+
+/** Rules of VOD CreateAigcImageTask for one model version. */
+export interface VodImageRules {
+  /** OutputConfig.Resolution; matched case-insensitively, sent in the catalog's spelling. */
+  readonly resolutions?: AllowedValues;
+  readonly aspectRatios?: AllowedValues;
+  readonly sceneTypes?: AllowedValues;
+  /** Most FileInfos (input images). */
+  readonly maxReferenceImages?: number;
+  readonly outputImageCount?: IntegerRule | NotSupported;
+  /** FileInfos[].ReferenceType. */
+  readonly referenceTypes?: AllowedValues;
+  readonly features?: readonly VodImageFeature[];
+}
+
+/** Optional VOD image inputs that only some models take. */
+export type VodImageFeature = "FileText";
+
+/** Rules of MPS CreateAigcVideoTask for one model version. */
+export interface MpsVideoRules {
+  readonly durations?: IntegerRule | NotSupported;
+  /** Durations when VideoInfos are given, where they differ. */
+  readonly durationsWithVideo?: IntegerRule;
+  /** ExtraParameters.Resolution; matched case-insensitively, sent in the catalog's spelling. */
+  readonly resolutions?: AllowedValues;
+  /** ExtraParameters.AspectRatio. */
+  readonly aspectRatios?: AllowedValues;
+  /** The generation modes in which AspectRatio is honoured; absent means every mode. */
+  readonly aspectRatioModes?: readonly GenerationMode[];
+  readonly sceneTypes?: AllowedValues;
+  /** LastImageUrl. */
+  readonly lastFrame?: LastFrameSupport;
+  /** False where ImageInfos (multi-image mode) exclude a last frame. */
+  readonly lastFrameWithReferenceImages?: boolean;
+  /** Most ImageInfos. */
+  readonly maxReferenceImages?: number;
+  /** Most ImageInfos when VideoInfos are given, where it differs. */
+  readonly maxReferenceImagesWithVideo?: number;
+  /** Whether VideoInfos (reference or edited videos) are taken. */
+  readonly videoInputs?: boolean;
+  readonly features?: readonly MpsVideoFeature[];
+}
+
+/** Optional MPS switches that only some models take. */
+export type MpsVideoFeature = "EnableAudio" | "OffPeak" | "LogoAdd";
+
+/** One model: where it is documented, rules shared by its versions, and its versions. */
+export interface ModelEntry<R> {
+  /** Which document lists the model (and its rules), so a reader can re-check them. */
+  readonly source: string;
+  /** Rules every version shares unless the version says otherwise. */
+  readonly rules?: R;
+  /** Every accepted ModelVersion, with the rules that differ from `rules`. */
+  readonly versions: Readonly<Record<string, R>>;
+}
+
+/** A gated feature: the field it lives in, and which of its values leave it off. */
+export interface FeatureField {
+  /** Canonical path; `[]` marks an array whose every element is checked. */
+  readonly field: string;
+  /** Values that leave the feature off (e.g. "Disabled"), so any model may send them. */
+  readonly offValues?: readonly (string | number | boolean)[];
+  /** Said in the refusal, e.g. "audio generation". */
+  readonly label: string;
+}
+
+/** The models of one Tencent action. */
+export interface ActionCatalog<R, F extends string = never> {
+  /** Tencent action and API version, for messages and docs. */
+  readonly action: string;
+  /** Rules that apply to every model unless the model or version overrides them. */
+  readonly defaults: R;
+  readonly models: Readonly<Record<string, ModelEntry<R>>>;
+  /** Fields only some models take; each model lists the ones it takes in `features`. */
+  readonly features: Readonly<Record<F, FeatureField>>;
+}

@@ -1,0 +1,220 @@
+/**
+ * Field names: clients may send Tencent's PascalCase, snake_case or camelCase. Keys are
+ * matched per object against the schema's keys by their normalised form (lower case, no
+ * underscores), and issues are reported back in the spelling the client used.
+ */
+import type { z } from "zod";
+
+/** A path into a request, in canonical (PascalCase) keys and array indices. */
+export type Path = ReadonlyArray<string | number>;
+
+/** The key structure of a schema, read from zod so names come from one place. */
+export type KeyShape =
+  | { readonly kind: "object"; readonly keys: ReadonlyMap<string, { readonly key: string; readonly shape: KeyShape }> }
+  | { readonly kind: "array"; readonly element: KeyShape }
+  | { readonly kind: "value" };
+
+type Style = "pascal" | "camel" | "snake";
+
+/** The form two spellings of one field share: "EnableBGM", "enable_bgm" and "enableBgm" all give "enablebgm". */
+export function normalizeKey(key: string): string {
+  return key.toLowerCase().replaceAll("_", "");
+}
+
+/** Tencent's PascalCase key in snake_case, keeping acronyms whole ("EnableBGM" gives "enable_bgm"). */
+export function toSnakeCase(key: string): string {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/([A-Z]+)([A-Z][a-z])/g, "$1_$2")
+    .toLowerCase();
+}
+
+function spell(key: string, style: Style): string {
+  if (style === "snake") return toSnakeCase(key);
+  if (style === "camel") return key.charAt(0).toLowerCase() + key.slice(1);
+  return key;
+}
+
+function styleOf(keys: readonly string[]): Style | undefined {
+  if (keys.some((key) => key.includes("_"))) return "snake";
+  if (keys.some((key) => /^[a-z]/.test(key))) return "camel";
+  if (keys.some((key) => /^[A-Z]/.test(key))) return "pascal";
+  return undefined;
+}
+
+const shapes = new WeakMap<z.ZodType, KeyShape>();
+
+/** Reads the key structure of a zod schema (objects, arrays, and the wrappers around them); throws on keys that collide once normalised. */
+export function keyShapeOf(schema: z.ZodType): KeyShape {
+  const cached = shapes.get(schema);
+  if (cached) return cached;
+  const shape = readShape(schema);
+  shapes.set(schema, shape);
+  return shape;
+}
+
+interface ZodDefLike {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly element?: z.ZodType;
+  readonly innerType?: z.ZodType;
+  readonly in?: z.ZodType;
+  readonly out?: z.ZodType;
+}
+
+function defOf(schema: z.ZodType): ZodDefLike {
+  return (schema as unknown as { _zod: { def: ZodDefLike } })._zod.def;
+}
+
+function readShape(schema: z.ZodType): KeyShape {
+  const def = defOf(schema);
+  switch (def.type) {
+    case "object": {
+      const keys = new Map<string, { key: string; shape: KeyShape }>();
+      for (const [key, child] of Object.entries(def.shape ?? {})) {
+        const clash = keys.get(normalizeKey(key));
+        // Two keys one client spelling could mean would make renaming ambiguous: a schema bug.
+        if (clash) throw new Error(`Schema keys ${clash.key} and ${key} are the same field once normalised`);
+        keys.set(normalizeKey(key), { key, shape: keyShapeOf(child) });
+      }
+      return { kind: "object", keys };
+    }
+    case "array":
+      return def.element ? { kind: "array", element: keyShapeOf(def.element) } : { kind: "value" };
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+    case "nonoptional":
+      return def.innerType ? keyShapeOf(def.innerType) : { kind: "value" };
+    case "pipe": {
+      // A coercion pipe takes its input shape from `in`; fall back to `out` for preprocessors.
+      const input = def.in ? keyShapeOf(def.in) : { kind: "value" as const };
+      return input.kind !== "value" || !def.out ? input : keyShapeOf(def.out);
+    }
+    default:
+      return { kind: "value" };
+  }
+}
+
+/** A key the client sent that the schema does not know, or sent twice. */
+export interface KeyProblem {
+  readonly field: string;
+  readonly kind: "unknown" | "duplicate" | "refused";
+  /** For duplicates, the spelling seen first; for refusals, the reason. */
+  readonly detail: string;
+}
+
+/** The outcome of renaming a body's keys to Tencent's spelling. */
+export interface NormalizedBody {
+  /** The body with canonical keys; unknown and repeated keys dropped. */
+  readonly value: Record<string, unknown>;
+  readonly problems: readonly KeyProblem[];
+  readonly spelling: ClientSpelling;
+}
+
+interface ObjectSpelling {
+  readonly keys: Map<string, string>;
+  readonly style: Style;
+}
+
+/**
+ * Renames every key of a body to the schema's canonical spelling, recording how the client
+ * spelled it. `refused` maps normalised top-level keys to the reason they are refused.
+ */
+export function normalizeBody(
+  body: Record<string, unknown>,
+  shape: KeyShape,
+  refused: ReadonlyMap<string, string>,
+): NormalizedBody {
+  const spellings = new WeakMap<object, ObjectSpelling>();
+  const problems: KeyProblem[] = [];
+  const rootStyle = styleOf(Object.keys(body)) ?? "pascal";
+
+  const walk = (value: unknown, node: KeyShape, clientPath: string, parentStyle: Style, topLevel: boolean): unknown => {
+    if (node.kind === "array" && Array.isArray(value)) {
+      return value.map((item, index) => walk(item, node.element, `${clientPath}[${index}]`, parentStyle, false));
+    }
+    if (node.kind !== "object" || !isPlainObject(value)) return value;
+    const style = styleOf(Object.keys(value)) ?? parentStyle;
+    const renamed: Record<string, unknown> = {};
+    const keys = new Map<string, string>();
+    for (const [clientKey, child] of Object.entries(value)) {
+      const field = clientPath ? `${clientPath}.${clientKey}` : clientKey;
+      const normalized = normalizeKey(clientKey);
+      const refusal = topLevel ? refused.get(normalized) : undefined;
+      if (refusal !== undefined) {
+        problems.push({ field, kind: "refused", detail: refusal });
+        continue;
+      }
+      const known = node.keys.get(normalized);
+      if (!known) {
+        problems.push({ field, kind: "unknown", detail: "" });
+        continue;
+      }
+      const seenAs = keys.get(known.key);
+      if (seenAs !== undefined) {
+        problems.push({ field, kind: "duplicate", detail: seenAs });
+        continue;
+      }
+      keys.set(known.key, clientKey);
+      renamed[known.key] = walk(child, known.shape, field, style, false);
+    }
+    spellings.set(renamed, { keys, style });
+    return renamed;
+  };
+
+  const value = walk(body, shape, "", rootStyle, true) as Record<string, unknown>;
+  return { value, problems, spelling: new ClientSpelling(value, spellings, rootStyle) };
+}
+
+/** Renders canonical paths in the client's spelling: "output_config.aspect_ratio", "file_infos[1].url". */
+export class ClientSpelling {
+  constructor(
+    private readonly root: unknown,
+    private readonly spellings: WeakMap<object, ObjectSpelling>,
+    private readonly rootStyle: Style,
+  ) {}
+
+  /** The full field name, e.g. "output_config.aspect_ratio". */
+  field(path: Path): string {
+    return this.pieces(path).join("").replace(/^\./, "");
+  }
+
+  /** The field's own key with any indices after it, e.g. "aspect_ratio" or "file_infos[1]". */
+  key(path: Path): string {
+    const pieces = this.pieces(path);
+    let start = pieces.length - 1;
+    while (start > 0 && pieces[start]?.startsWith("[")) start -= 1;
+    return pieces.slice(Math.max(start, 0)).join("").replace(/^\./, "");
+  }
+
+  /** A canonical key as this client would spell it at the top level of the body. */
+  topLevel(key: string): string {
+    return this.field([key]);
+  }
+
+  private pieces(path: Path): string[] {
+    const pieces: string[] = [];
+    let current: unknown = this.root;
+    let style = this.rootStyle;
+    for (const segment of path) {
+      if (typeof segment === "number") {
+        pieces.push(`[${segment}]`);
+        current = Array.isArray(current) ? current[segment] : undefined;
+        continue;
+      }
+      const known = isPlainObject(current) ? this.spellings.get(current) : undefined;
+      style = known?.style ?? style;
+      pieces.push(`.${known?.keys.get(segment) ?? spell(segment, style)}`);
+      current = isPlainObject(current) ? current[segment] : undefined;
+    }
+    return pieces;
+  }
+}
+
+/** Whether a value is a JSON object (not an array, not null). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,155 @@
+/**
+ * The local stack as a newcomer meets it: `npm start` serving the built bundles behind the local
+ * API Gateway, and the README's curl example answered with a TaskId from the stand-in.
+ */
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
+import { main_handler as vodImage } from "../../functions/vod-aigc-image";
+import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
+import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { readApiRoutes, startGateway } from "../../local/gateway";
+import { LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from "../../local/stack";
+import { resetConfigCache } from "../../shared/config";
+import { TASK_KINDS } from "../../shared/tasks/kinds";
+import { loadBody } from "../support/scf";
+
+const root = join(__dirname, "..", "..");
+const readmeExample = { ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "generate a car", OutputConfig: { AspectRatio: "9:16" } };
+
+describe("routes", () => {
+  it("serverless.yml declares exactly the routes the functions serve", () => {
+    const declared = readApiRoutes(join(root, "serverless.yml"))
+      .map((r) => `${r.functionName} ${r.method} ${r.path}`)
+      .sort();
+    const served = Object.values(TASK_KINDS)
+      .map((k) => `${k.functionName} ${k.route.method} ${k.route.path}`)
+      .sort();
+    expect(declared).toEqual(served);
+  });
+});
+
+describe("local API Gateway", () => {
+  it("answers 403 'Invalid scf response format' like API Gateway when a function returns another shape", async () => {
+    const gateway = await startGateway({
+      routes: [{ functionName: "bad", method: "POST", path: "/bad" }],
+      handlers: { bad: async () => ({ statusCode: 200, body: "hi" }) },
+    });
+    try {
+      const response = await fetch(`${gateway.url}/bad`, { method: "POST", body: "{}" });
+      expect(response.status).toBe(403);
+      expect(await response.json()).toMatchObject({ message: "Invalid scf response format" });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe("local stack with the source handlers", () => {
+  let stack: LocalStack;
+  const savedEnv = { ...process.env };
+
+  beforeAll(async () => {
+    process.env = { ...savedEnv };
+    delete process.env.AIGC_API_TOKENS;
+    delete process.env.AIGC_VOD_SUBAPPID;
+    resetConfigCache();
+    stack = await startLocalStack({
+      target: "local",
+      env: process.env,
+      handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo },
+    });
+  });
+  afterAll(async () => {
+    await stack.close();
+    process.env = savedEnv;
+    resetConfigCache();
+  });
+
+  const post = (path: string, body: unknown, token = LOCAL_DEV_TOKEN) =>
+    fetch(`${stack.gateway.url}${path}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("needs no configuration: the README example returns a VOD TaskId", async () => {
+    const response = await post("/tencent-vod/v1/aigc-video", readmeExample);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { Response: { TaskId: string } };
+    expect(body.Response.TaskId).toMatch(/^251007502-AigcVideo-[0-9a-f]{32}t$/);
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+  });
+
+  it("serves all four routes", async () => {
+    const cases: Array<[string, string]> = [
+      ["/tencent-vod/v1/aigc-image", "vod-image.seed.json"],
+      ["/tencent-vod/v1/aigc-video-redraw", "vod-redraw.seed.json"],
+      ["/tencent-mps/v1/aigc-video", "mps-video.seed.json"],
+    ];
+    for (const [path, seed] of cases) {
+      const response = await post(path, loadBody(seed));
+      expect(response.status, path).toBe(200);
+    }
+  });
+
+  it("answers an unknown path with API Gateway's 404", async () => {
+    const response = await post("/tencent-vod/v1/unknown", {});
+    expect(response.status).toBe(404);
+  });
+
+  it("refuses a wrong token before anything reaches the stand-in", async () => {
+    const before = stack.standIn?.calls().length ?? 0;
+    const response = await post("/tencent-vod/v1/aigc-video", readmeExample, "wrong");
+    expect(response.status).toBe(401);
+    expect(stack.standIn?.calls().length).toBe(before);
+  });
+});
+
+describe("npm start", () => {
+  let child: ChildProcess;
+  let url = "";
+  let output = "";
+
+  beforeAll(async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0" };
+    delete env.AIGC_API_TOKENS;
+    delete env.AIGC_TARGET;
+    child = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "local", "start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        const match = /AIGC API listening on (http:\/\/\S+)/.exec(output);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout?.on("data", onData);
+      child.stderr?.on("data", onData);
+      child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
+    });
+  }, 90_000);
+  afterAll(() => {
+    child?.kill("SIGTERM");
+  });
+
+  it("prints the development token and a curl example", () => {
+    expect(output).toContain(`Development token: ${LOCAL_DEV_TOKEN}`);
+    expect(output).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/tencent-vod\/v1\/aigc-video/);
+  });
+
+  it("answers the README's curl example with a TaskId, from the built bundle", async () => {
+    const response = await fetch(`${url}/tencent-vod/v1/aigc-video`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${LOCAL_DEV_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(readmeExample),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { Response: { TaskId: string; RequestId: string } };
+    expect(body.Response.TaskId).toMatch(/-AigcVideo-/);
+  });
+});
