@@ -4,12 +4,9 @@
 import type { z } from "zod";
 import type { ClientSpelling, Path } from "./field-names";
 
-/** One problem with a request: the field as the client spelled it, what is wrong, and a Tencent-style code. */
-export interface FieldIssue {
-  field: string;
-  message: string;
-  code: string;
-}
+import type { FieldIssue } from "../errors";
+
+export type { FieldIssue };
 
 /** Tencent's generic codes; value problems use `InvalidParameterValue.<Field>`. */
 export const MISSING_PARAMETER = "MissingParameter";

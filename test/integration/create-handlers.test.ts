@@ -269,6 +269,15 @@ describe("upstream failures", () => {
     expect(standIn.createdTasks()).toHaveLength(1);
   });
 
+  it("absorbs a burst over Tencent's 20/s limit: every request gets its own single task", async () => {
+    const responses = await Promise.all(Array.from({ length: 30 }, () => post(routes["vod-video"].path, videoBody, {}, 10_000)));
+    expect(responses.map((r) => r.statusCode)).toEqual(Array(30).fill(200));
+    const taskIds = new Set(responses.map((r) => bodyOf(r).Response.TaskId));
+    expect(taskIds.size).toBe(30);
+    expect(standIn.createdTasks()).toHaveLength(30);
+    expect(standIn.calls().some((call) => call.errorCode === "RequestLimitExceeded")).toBe(true);
+  });
+
   it("retries MPS throttling too, because a throttled call never ran", async () => {
     standIn.injectFault({ kind: "error", code: "RequestLimitExceeded", service: "mps", times: 2 });
     const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));
