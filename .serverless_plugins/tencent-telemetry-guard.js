@@ -122,6 +122,9 @@ function sha256(file) {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
+/** Placeholder bucket of a COS trigger whose bucket parameter was not given (see serverless.yml). */
+const DISABLED_BUCKET_PREFIX = 'redraw-disabled-';
+
 class TencentTelemetryGuard {
   constructor(serverless, options) {
     this.serverless = serverless;
@@ -129,11 +132,32 @@ class TencentTelemetryGuard {
     this.stubbedPaths = STUBBED_PATHS;
 
     this.hooks = {
+      initialize: () => this.dropDisabledCosTriggers(),
       'package:finalize': () => this.writePackageState(),
       'after:package:function:package': () => this.copyArtifact(this.options.function),
       'before:deploy:deploy': () => this.refuseServiceDeploy(),
       'before:deploy:function:deploy': () => this.warnWithoutServiceId(),
     };
+  }
+
+  /**
+   * serverless.yml cannot make an event conditional, so a COS trigger whose bucket parameter was
+   * not given points at the placeholder bucket `redraw-disabled-0`; it is dropped here rather
+   * than deployed as a trigger on a bucket that does not exist.
+   */
+  dropDisabledCosTriggers() {
+    const functions = this.serverless.service.functions || {};
+    for (const [name, fn] of Object.entries(functions)) {
+      if (!Array.isArray(fn.events)) continue;
+      const kept = fn.events.filter((event) => {
+        const bucket = event && event.cos && event.cos.parameters && String(event.cos.parameters.bucket || '');
+        return !(bucket && bucket.startsWith(DISABLED_BUCKET_PREFIX));
+      });
+      if (kept.length !== fn.events.length) {
+        this.serverless.cli.log(`${name}: no redrawBucket param, so its COS trigger (redraw on upload) is left out`);
+        fn.events = kept;
+      }
+    }
   }
 
   serviceDir() {

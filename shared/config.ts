@@ -26,6 +26,21 @@ export interface Config {
   allowUnlistedModels: boolean;
   /** Upper bound for one upstream attempt; retries are further bounded by the function's time left. */
   upstreamAttemptTimeoutMs: number;
+  /** Redraw-on-upload: which bucket and prefixes; absent when AIGC_REDRAW_BUCKET is not set. */
+  redraw?: RedrawConfig;
+  /** Where the task ledger lives (a private prefix of the deployment's bucket). */
+  ledger?: { bucket: string; region: string; prefix: string };
+  /** Base URL of a local COS stand-in; absent means Tencent's public COS hosts. */
+  cosEndpoint?: URL;
+}
+
+export interface RedrawConfig {
+  bucket: string;
+  region: string;
+  inputPrefix: string;
+  outputPrefix: string;
+  /** TaskInfo.Style used when the object has no x-cos-meta-redraw-style. */
+  defaultStyle?: string;
 }
 
 /** A configuration variable that is missing or malformed; the message names the variable. */
@@ -79,10 +94,10 @@ function baseUrl(env: Env, name: string, fallback: string): URL {
   return url;
 }
 
-function region(env: Env): string {
-  const value = text(env, "AIGC_REGION") ?? "ap-guangzhou";
-  if (!/^[a-z]{2,}(-[a-z0-9]+)+$/.test(value)) {
-    throw new ConfigError("AIGC_REGION", `must be a Tencent region such as ap-guangzhou, got "${value}"`);
+function regionVariable(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !/^[a-z]{2,}(-[a-z0-9]+)+$/.test(value)) {
+    throw new ConfigError(name, `must be a Tencent region such as ap-guangzhou, got "${value}"`);
   }
   return value;
 }
@@ -109,13 +124,65 @@ function apiTokens(env: Env): TokenEntry[] {
   }
 }
 
+const BUCKET_NAME = /^[a-z0-9][a-z0-9-]*-\d+$/;
+
+function bucketName(env: Env, name: string): string | undefined {
+  const value = text(env, name);
+  if (value !== undefined && !BUCKET_NAME.test(value)) {
+    throw new ConfigError(name, `must be a full COS bucket name with its appid, such as media-1250000000, got "${value}"`);
+  }
+  return value;
+}
+
+function prefix(env: Env, name: string, fallback: string): string {
+  const value = env[name]?.trim() || fallback;
+  if (value.startsWith("/") || !value.endsWith("/")) {
+    throw new ConfigError(name, `must be a key prefix such as ${fallback} (no leading slash, ending with /), got "${value}"`);
+  }
+  return value;
+}
+
+function redraw(env: Env, defaultRegion: string): RedrawConfig | undefined {
+  const bucket = bucketName(env, "AIGC_REDRAW_BUCKET");
+  if (!bucket) return undefined;
+  const inputPrefix = prefix(env, "AIGC_REDRAW_INPUT_PREFIX", "in/");
+  const outputPrefix = prefix(env, "AIGC_REDRAW_OUTPUT_PREFIX", "out/");
+  // Overlapping prefixes would make our own results trigger new redraws, forever.
+  if (inputPrefix.startsWith(outputPrefix) || outputPrefix.startsWith(inputPrefix)) {
+    throw new ConfigError("AIGC_REDRAW_OUTPUT_PREFIX", `must not overlap AIGC_REDRAW_INPUT_PREFIX ("${outputPrefix}" vs "${inputPrefix}")`);
+  }
+  const style = text(env, "AIGC_REDRAW_STYLE");
+  if (style !== undefined && style.length > 50) throw new ConfigError("AIGC_REDRAW_STYLE", "must be at most 50 characters (Tencent's TaskInfo.Style limit)");
+  return {
+    bucket,
+    region: regionVariable(env, "AIGC_REDRAW_REGION") ?? defaultRegion,
+    inputPrefix,
+    outputPrefix,
+    ...(style ? { defaultStyle: style } : {}),
+  };
+}
+
+function ledger(env: Env, fallback: { bucket: string; region: string } | undefined, defaultRegion: string): Config["ledger"] {
+  const bucket = bucketName(env, "AIGC_LEDGER_BUCKET") ?? fallback?.bucket;
+  if (!bucket) return undefined;
+  return {
+    bucket,
+    region: regionVariable(env, "AIGC_LEDGER_REGION") ?? fallback?.region ?? defaultRegion,
+    prefix: prefix(env, "AIGC_LEDGER_PREFIX", ".aigc-ledger/"),
+  };
+}
+
 /** Parses the environment into a Config; throws ConfigError naming the first bad variable. */
 export function readConfig(env: Env): Config {
   const timeout = positiveInteger(env, "AIGC_UPSTREAM_TIMEOUT_MS") ?? 8_000;
   const creds = credentials(env);
   const subAppId = positiveInteger(env, "AIGC_VOD_SUBAPPID");
+  const defaultRegion = regionVariable(env, "AIGC_REGION") ?? "ap-guangzhou";
+  const redrawConfig = redraw(env, defaultRegion);
+  const ledgerConfig = ledger(env, redrawConfig, defaultRegion);
+  const cosEndpoint = text(env, "AIGC_COS_ENDPOINT") ? baseUrl(env, "AIGC_COS_ENDPOINT", "") : undefined;
   return {
-    region: region(env),
+    region: defaultRegion,
     ...(subAppId === undefined ? {} : { vodSubAppId: subAppId }),
     vodEndpoint: baseUrl(env, "AIGC_VOD_ENDPOINT", DEFAULT_VOD_ENDPOINT),
     mpsEndpoint: baseUrl(env, "AIGC_MPS_ENDPOINT", DEFAULT_MPS_ENDPOINT),
@@ -123,6 +190,9 @@ export function readConfig(env: Env): Config {
     apiTokens: apiTokens(env),
     allowUnlistedModels: flag(env, "AIGC_ALLOW_UNLISTED_MODELS"),
     upstreamAttemptTimeoutMs: timeout,
+    ...(redrawConfig ? { redraw: redrawConfig } : {}),
+    ...(ledgerConfig ? { ledger: ledgerConfig } : {}),
+    ...(cosEndpoint ? { cosEndpoint } : {}),
   };
 }
 

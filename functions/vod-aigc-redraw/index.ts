@@ -1,5 +1,14 @@
-/** SCF entry of `vod-aigc-redraw`: API Gateway create route for VOD CreateAigcVideoRedrawTask. */
+/**
+ * SCF entry of `vod-aigc-redraw` (VOD CreateAigcVideoRedrawTask): the API Gateway create route, and
+ * the COS trigger that redraws every video uploaded under the input prefix. Told apart by event shape.
+ */
 
+import { isCosEvent } from "../../shared/cos/events";
+import type { ScfContext } from "../../shared/http/apigw";
 import { createTaskFunction } from "../../shared/tasks/create-route";
+import { handleUploadEvent } from "../../shared/tasks/upload-function";
 
-export const main_handler = createTaskFunction("vod-redraw");
+const httpHandler = createTaskFunction("vod-redraw");
+
+export const main_handler = async (event: unknown, context: ScfContext = {}) =>
+  isCosEvent(event) ? handleUploadEvent(event, context, "vod-aigc-redraw") : httpHandler(event, context);

@@ -1,22 +1,35 @@
-// The actions the stand-in serves, with the light request checks Tencent applies before a
-// task exists. Model-specific rules (durations, resolutions) are deliberately absent: the
-// product validates those from its catalog, and duplicating them here would hide its bugs.
+// The actions the stand-in serves (the AIGC creates, and the queries and event calls that follow
+// a task), with the light request checks Tencent applies before acting. Model-specific rules
+// (durations, resolutions) are deliberately absent: the product validates those from its
+// catalog, and duplicating them here would hide its bugs.
 import { randomBytes } from "node:crypto";
 import { TencentApiError, missingParameter } from "./api-error";
+import type { TaskKind } from "./task-store";
 
 export type ServiceName = "vod" | "mps";
 
 /** API version each service answers; any other X-TC-Version is NoSuchVersion. */
 export const SERVICE_VERSIONS: Record<ServiceName, string> = { vod: "2018-07-17", mps: "2019-06-12" };
 
+/** What an action does, which decides how the server answers it. */
+export type ActionKind = "create" | "describe-task-detail" | "pull-events" | "confirm-events" | "describe-aigc-video-task";
+
 export interface ActionSpec {
   service: ServiceName;
   action: string;
-  /** Middle part of a VOD TaskId, e.g. "AigcVideo". */
-  taskType: string;
+  kind: ActionKind;
+  /** Middle part of a VOD TaskId, e.g. "AigcVideo"; creates only. */
+  taskType?: string;
+  /** What a create makes; creates only. */
+  taskKind?: TaskKind;
+  /** Tencent's documented default limit, requests per second per account. */
+  rateLimit: number;
   /** Checks the parsed body; throws TencentApiError. */
   check(params: Record<string, unknown>): void;
 }
+
+/** ConfirmEvents takes at most this many handles. */
+export const MAX_EVENT_HANDLES = 16;
 
 const SESSION_ID_MAX = 50;
 const SESSION_CONTEXT_MAX = 1000;
@@ -45,7 +58,10 @@ const ACTIONS: ActionSpec[] = [
   {
     service: "vod",
     action: "CreateAigcVideoTask",
+    kind: "create",
     taskType: "AigcVideo",
+    taskKind: "vod-video",
+    rateLimit: 20,
     check: (params) => {
       checkVodCommon(params);
       requireString(params, "ModelName");
@@ -55,7 +71,10 @@ const ACTIONS: ActionSpec[] = [
   {
     service: "vod",
     action: "CreateAigcImageTask",
+    kind: "create",
     taskType: "AigcImage",
+    taskKind: "vod-image",
+    rateLimit: 20,
     check: (params) => {
       checkVodCommon(params);
       requireString(params, "ModelName");
@@ -65,20 +84,69 @@ const ACTIONS: ActionSpec[] = [
   {
     service: "vod",
     action: "CreateAigcVideoRedrawTask",
+    kind: "create",
     taskType: "AigcVideoRedrawTask",
+    taskKind: "vod-redraw",
+    rateLimit: 20,
     check: checkVodCommon,
+  },
+  {
+    service: "vod",
+    action: "DescribeTaskDetail",
+    kind: "describe-task-detail",
+    // Tencent's page for this action documents 100 requests per second.
+    rateLimit: 100,
+    check: (params) => {
+      requireString(params, "TaskId");
+      checkOptionalSubAppId(params);
+    },
+  },
+  {
+    service: "vod",
+    action: "PullEvents",
+    kind: "pull-events",
+    rateLimit: 100,
+    check: (params) => {
+      checkOptionalSubAppId(params);
+      optionalString(params, "ExtInfo");
+    },
+  },
+  {
+    service: "vod",
+    action: "ConfirmEvents",
+    kind: "confirm-events",
+    rateLimit: 100,
+    check: (params) => {
+      const handles = params["EventHandles"];
+      if (handles === undefined) throw missingParameter("EventHandles");
+      if (!Array.isArray(handles) || handles.some((handle) => typeof handle !== "string")) {
+        throw new TencentApiError("InvalidParameter", "The parameter `EventHandles` must be an array of strings.");
+      }
+      if (handles.length === 0 || handles.length > MAX_EVENT_HANDLES) {
+        throw new TencentApiError("InvalidParameterValue", `EventHandles must hold 1 to ${MAX_EVENT_HANDLES} handles.`);
+      }
+      checkOptionalSubAppId(params);
+      optionalString(params, "ExtInfo");
+    },
   },
   {
     service: "mps",
     action: "CreateAigcVideoTask",
+    kind: "create",
     taskType: "AigcVideo",
+    taskKind: "mps-video",
+    rateLimit: 10,
+    // MPS knows no SubAppId or SessionId, and rejects any field it does not define.
+    check: (params) => rejectUnknown(params, MPS_CREATE_AIGC_VIDEO_FIELDS),
+  },
+  {
+    service: "mps",
+    action: "DescribeAigcVideoTask",
+    kind: "describe-aigc-video-task",
+    rateLimit: 50,
     check: (params) => {
-      // MPS knows no SubAppId or SessionId, and rejects any field it does not define.
-      for (const name of Object.keys(params)) {
-        if (!MPS_CREATE_AIGC_VIDEO_FIELDS.has(name)) {
-          throw new TencentApiError("UnknownParameter", `The parameter \`${name}\` is not recognized.`);
-        }
-      }
+      rejectUnknown(params, new Set(["TaskId"]));
+      requireString(params, "TaskId");
     },
   },
 ];
@@ -105,11 +173,8 @@ export function mpsTaskIdSequence(): () => string {
 }
 
 function checkVodCommon(params: Record<string, unknown>): void {
-  const subAppId = params["SubAppId"];
-  if (subAppId === undefined) throw missingParameter("SubAppId");
-  if (typeof subAppId !== "number" || !Number.isSafeInteger(subAppId) || subAppId <= 0) {
-    throw new TencentApiError("InvalidParameterValue.SubAppId", "Invalid parameter value: SubAppId must be a positive integer.");
-  }
+  if (params["SubAppId"] === undefined) throw missingParameter("SubAppId");
+  checkOptionalSubAppId(params);
   const sessionId = optionalString(params, "SessionId");
   if (sessionId !== undefined && [...sessionId].length > SESSION_ID_MAX) {
     throw new TencentApiError("InvalidParameterValue.SessionIdTooLong", `SessionId exceeds ${SESSION_ID_MAX} characters.`);
@@ -124,6 +189,19 @@ function checkVodCommon(params: Record<string, unknown>): void {
   const priority = params["TasksPriority"];
   if (priority !== undefined && (typeof priority !== "number" || !Number.isInteger(priority) || priority < -10 || priority > 10)) {
     throw new TencentApiError("InvalidParameterValue.TasksPriority", "TasksPriority must be an integer from -10 to 10.");
+  }
+}
+
+function checkOptionalSubAppId(params: Record<string, unknown>): void {
+  const subAppId = params["SubAppId"];
+  if (subAppId !== undefined && (typeof subAppId !== "number" || !Number.isSafeInteger(subAppId) || subAppId <= 0)) {
+    throw new TencentApiError("InvalidParameterValue.SubAppId", "Invalid parameter value: SubAppId must be a positive integer.");
+  }
+}
+
+function rejectUnknown(params: Record<string, unknown>, known: Set<string>): void {
+  for (const name of Object.keys(params)) {
+    if (!known.has(name)) throw new TencentApiError("UnknownParameter", `The parameter \`${name}\` is not recognized.`);
   }
 }
 

@@ -1,6 +1,7 @@
 // Failures the stand-in can be told to produce, so clients' timeout, retry and dedup paths
 // can be tested against the same wire behaviour they meet in production.
 import { z } from "zod";
+import { TASK_ERR_CODE_EXTS } from "./task-failures";
 
 const match = {
   /** Only requests to this service; any service when absent. */
@@ -24,10 +25,20 @@ export const faultSchema = z.discriminatedUnion("kind", [
   z.object({ ...match, kind: z.literal("http-status"), status: z.number().int().min(400).max(599), body: z.string().optional() }),
   // HTTP 200 with a JSON content type and a truncated body.
   z.object({ ...match, kind: z.literal("malformed-json"), body: z.string().optional() }),
+  // Not a wire fault: the create call succeeds, and the task it creates later ends in failure
+  // with this ErrCodeExt (VOD) or Message (MPS). Consumed only by a create that made a task.
+  z.object({
+    ...match,
+    kind: z.literal("task-failure"),
+    /** ModelGenerateFailed when absent. */
+    errCodeExt: z.enum(TASK_ERR_CODE_EXTS).optional(),
+    message: z.string().min(1).optional(),
+  }),
 ]);
 
 export type Fault = z.infer<typeof faultSchema>;
 export type FaultKind = Fault["kind"];
+export type TaskFailureFault = Extract<Fault, { kind: "task-failure" }>;
 
 /** Pending faults, consumed in injection order by the first request each matches. */
 export class FaultQueue {
@@ -38,10 +49,22 @@ export class FaultQueue {
     this.pending.push({ fault, remaining: fault.times ?? 1 });
   }
 
-  /** Removes and returns the first fault matching this request, if any. */
-  take(service: string, action: string): Fault | undefined {
+  /** Removes and returns the first wire fault (any kind but task-failure) matching this request, if any. */
+  take(service: string, action: string): Exclude<Fault, TaskFailureFault> | undefined {
+    const fault = this.takeFirst(service, action, (candidate) => candidate.kind !== "task-failure");
+    return fault?.kind === "task-failure" ? undefined : fault;
+  }
+
+  /** Removes and returns the first task-failure fault matching a create that just made a task, if any. */
+  takeTaskFailure(service: string, action: string): TaskFailureFault | undefined {
+    const fault = this.takeFirst(service, action, (candidate) => candidate.kind === "task-failure");
+    return fault?.kind === "task-failure" ? fault : undefined;
+  }
+
+  private takeFirst(service: string, action: string, kind: (fault: Fault) => boolean): Fault | undefined {
     const entry = this.pending.find(
-      ({ fault }) => (fault.service === undefined || fault.service === service) && (fault.action === undefined || fault.action === action),
+      ({ fault }) =>
+        kind(fault) && (fault.service === undefined || fault.service === service) && (fault.action === undefined || fault.action === action),
     );
     if (!entry) return undefined;
     entry.remaining -= 1;

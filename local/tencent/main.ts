@@ -11,7 +11,8 @@ async function main(): Promise<void> {
     listening: standIn.url,
     services: { vod: "Host vod.tencentcloudapi.com", mps: "Host mps.tencentcloudapi.com" },
     credentials: "the dev credentials of local/dev-credentials.ts",
-    control: `${standIn.url}/__standin/`,
+    control: `${standIn.url}/__standin/ (GET calls, tasks, events, faults, clock; POST faults, clock, advance, reset)`,
+    lifecycle: "tasks wait 1 s, run 2 s, then finish with files served under /__standin/files/",
   });
   const stop = (): void => {
     standIn.close().then(

@@ -1,7 +1,9 @@
-// A local stand-in for Tencent Cloud API 3.0, serving the AIGC create actions of VOD and MPS
-// on one port. The service is the first label of the Host header, as in production, so SDK
-// clients keep signing over the real host and only their TCP connection is redirected.
-import { randomUUID, timingSafeEqual } from "node:crypto";
+// A local stand-in for Tencent Cloud API 3.0, serving the AIGC actions of VOD and MPS on one
+// port: the creates, the task lifecycle behind them (DescribeTaskDetail, PullEvents,
+// ConfirmEvents, DescribeAigcVideoTask) and the result files. The service is the first label of
+// the Host header, as in production, so SDK clients keep signing over the real host and only
+// their TCP connection is redirected.
+import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../dev-credentials";
@@ -12,19 +14,31 @@ import {
   isServiceName,
   mpsTaskIdSequence,
   newVodTaskId,
+  type ActionSpec,
   type ServiceName,
 } from "./actions";
 import { TencentApiError, errorResponse, missingParameter, successResponse } from "./api-error";
+import { EventQueue, type EventOptions, type StoredEvent } from "./events";
 import { FaultQueue, faultSchema, type Fault, type FaultKind } from "./faults";
+import { ASSETS, FILES_PREFIX, OutputFiles, assetBytes, type AssetName, type OutputFile } from "./outputs";
 import { SlidingWindowLimiter } from "./rate-limiter";
-import { TaskStore, type StoredTask } from "./task-store";
+import { taskFailure } from "./task-failures";
+import { TaskStore, VOD_TASK_RETENTION_MS, snapshot, type LifecycleOptions, type StoredTask, type TaskRecord } from "./task-store";
+import { describeAigcVideoTask, describeTaskDetail, vodTaskInfo, type ViewContext } from "./task-views";
 
 /** Tencent's limit for a TC3-signed POST body. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const CONTROL_PREFIX = "/__standin/";
 const CONTROL_BODY_LIMIT = 1024 * 1024;
-const DEFAULT_RATE_LIMITS: Record<ServiceName, number> = { vod: 20, mps: 10 };
+/** Tencent holds a PullEvents call this long when no event is available. */
+const DEFAULT_PULL_HOLD_MS = 5000;
+/** How often a held PullEvents call looks for events again. */
+const PULL_POLL_MS = 20;
+/** Answer to an unknown or expired VOD TaskId: the documented "task ID does not exist" code. */
+const VOD_TASK_NOT_FOUND = "InvalidParameterValue.TaskId";
+/** Answer to an unknown MPS TaskId: MPS's documented "the queried task does not exist" code. */
+const MPS_TASK_NOT_FOUND = "FailedOperation.TaskNotFound";
 
 export interface StandInCredential {
   secretId: string;
@@ -38,15 +52,27 @@ export interface StandInOptions {
   port?: number;
   host?: string;
   credentials?: StandInCredential[];
-  /** Requests per second per SecretId per action. */
-  rateLimits?: { vod?: number; mps?: number };
+  /**
+   * Requests per second per SecretId per action. `vod` and `mps` set the create actions of that
+   * service (20 and 10 by default); `actions` sets any action by `<service>.<Action>`, e.g.
+   * `{"vod.PullEvents": 5}`. Other defaults are Tencent's: DescribeTaskDetail, PullEvents and
+   * ConfirmEvents 100, MPS DescribeAigcVideoTask 50.
+   */
+  rateLimits?: { vod?: number; mps?: number; actions?: Record<string, number> };
   /** Clock in unix ms; the clock offset is added to it. */
   now?: () => number;
+  /** How long tasks queue and run; tests use tens of ms. */
+  lifecycle?: LifecycleOptions;
+  /** PullEvents hold time and the confirm window and retention of events. */
+  events?: EventOptions & { pullHoldMs?: number };
+  /** Base of result-file URLs when clients reach the stand-in by another address than `url`. */
+  publicUrl?: string;
   /** Receives one object per request; never secrets or request bodies. */
   log?: (line: Record<string, unknown>) => void;
 }
 
-export type CallOutcome = "created" | "error" | "fault";
+/** created: a create made a task; ok: any other action succeeded. */
+export type CallOutcome = "created" | "ok" | "error" | "fault";
 
 export interface RecordedCall {
   /** Server clock, ISO 8601. */
@@ -73,10 +99,21 @@ export interface TencentStandIn {
   close(): Promise<void>;
   calls(): RecordedCall[];
   createdTasks(): RecordedCall[];
+  /** Every task with its live status (VOD or MPS words), phase and progress, oldest first. */
   tasks(): StoredTask[];
+  /** Every VOD completion event with its state (pending, pulled, confirmed, expired), oldest first. */
+  events(): StoredEvent[];
   injectFault(fault: Fault): void;
   clearFaults(): void;
   setClockOffsetSeconds(seconds: number): void;
+  /**
+   * Moves task time forward: lifecycles, URL expiry, event windows and retention, SessionId
+   * reuse. TC3 timestamps are still checked against the unadvanced clock, as if the client's
+   * clock had moved along, so the SDK keeps working after a jump of days.
+   */
+  advance(ms: number): void;
+  /** Task time now, unix ms: the clock, its offset and every advance. */
+  now(): number;
   reset(): void;
 }
 
@@ -97,18 +134,27 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   const credentials = new Map(
     (options.credentials ?? [{ secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }]).map((c) => [c.secretId, c]),
   );
-  const rateLimits: Record<ServiceName, number> = { ...DEFAULT_RATE_LIMITS, ...options.rateLimits };
   const clock = options.now ?? Date.now;
   const log = options.log ?? (() => {});
-  const store = new TaskStore();
+  const pullHoldMs = options.events?.pullHoldMs ?? DEFAULT_PULL_HOLD_MS;
+  const store = new TaskStore(options.lifecycle);
+  const events = new EventQueue(options.events);
+  const files = new OutputFiles(randomBytes(32));
   const limiter = new SlidingWindowLimiter();
   const faults = new FaultQueue();
   const nextMpsTaskId = mpsTaskIdSequence();
-  const pendingTimers = new Set<NodeJS.Timeout>();
+  const sleepers = new Map<NodeJS.Timeout, () => void>();
   let recorded: RecordedCall[] = [];
   let clockOffsetSeconds = 0;
+  let advancedMs = 0;
+  let closed = false;
+  // Set once the server listens, before any request can arrive.
+  let baseUrl = "";
 
+  // The clock TC3 timestamps are checked against, and the (possibly advanced) clock tasks,
+  // events, files and SessionIds live by.
   const serverNow = (): number => clock() + clockOffsetSeconds * 1000;
+  const taskNow = (): number => serverNow() + advancedMs;
 
   function record(call: RecordedCall): void {
     recorded.push(call);
@@ -119,17 +165,38 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   function reset(): void {
     recorded = [];
     store.reset();
+    events.reset();
+    files.reset();
     limiter.reset();
     faults.clear();
     clockOffsetSeconds = 0;
+    advancedMs = 0;
   }
+
+  function advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError(`advance(ms) needs a finite, non-negative number, got ${ms}`);
+    advancedMs += ms;
+  }
+
+  function viewContext(nowMs: number): ViewContext {
+    return { nowMs, url: (file: OutputFile, expiresAtMs: number) => `${baseUrl}${files.signedPath(file, expiresAtMs)}` };
+  }
+
+  function rateLimitOf(spec: ActionSpec): number {
+    const override = options.rateLimits?.actions?.[`${spec.service}.${spec.action}`];
+    if (override !== undefined) return override;
+    const serviceOverride = spec.kind === "create" ? options.rateLimits?.[spec.service] : undefined;
+    return serviceOverride ?? spec.rateLimit;
+  }
+
+  /** The answer to one API call: a response now, or a PullEvents call to hold. */
+  type Answer = { response: object; call: RecordedCall } | { hold: { secretId: string; subAppId: number | undefined }; call: RecordedCall };
 
   // Every Tencent check in the order its gateway applies them: transport, authentication,
   // routing, throttling, then the action's own parameters.
-  function answer(request: ApiRequest): { response: object; call: RecordedCall } {
-    const nowMs = serverNow();
+  function answer(request: ApiRequest): Answer {
     const call: RecordedCall = {
-      at: new Date(nowMs).toISOString(),
+      at: new Date(taskNow()).toISOString(),
       service: request.service,
       action: request.action,
       requestId: request.requestId,
@@ -147,6 +214,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
         throw new TencentApiError("InvalidAction", `The Host header names service \`${service}\`; the stand-in serves vod and mps.`);
       }
 
+      const signedAt = serverNow();
       const auth = verifyTc3({
         method: request.method,
         path: request.path,
@@ -155,7 +223,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
         body: request.body,
         lookupSecretKey: (secretId) => credentials.get(secretId)?.secretKey,
         expectedService: service,
-        nowSeconds: Math.floor(nowMs / 1000),
+        nowSeconds: Math.floor(signedAt / 1000),
       });
       if (auth.secretId !== undefined) call.secretId = auth.secretId;
       if (!auth.ok) throw authenticationError(auth.reason, request.headers);
@@ -173,8 +241,8 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       const spec = findAction(service, request.action);
       if (!spec) throw new TencentApiError("InvalidAction", `The action \`${request.action}\` does not exist in ${service} ${version}.`);
 
-      const limit = rateLimits[service];
-      if (!limiter.tryAcquire(`${auth.secretId}\n${service}\n${spec.action}`, limit, nowMs)) {
+      const limit = rateLimitOf(spec);
+      if (!limiter.tryAcquire(`${auth.secretId}\n${service}\n${spec.action}`, limit, signedAt)) {
         throw new TencentApiError(
           "RequestLimitExceeded",
           `Your request rate for \`${spec.action}\` exceeds the limit of ${limit} per second. Please reduce the frequency of calls.`,
@@ -185,28 +253,51 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       call.params = params;
       if (typeof params["SessionId"] === "string") call.sessionId = params["SessionId"];
       spec.check(params);
-
       const subAppId = typeof params["SubAppId"] === "number" ? params["SubAppId"] : undefined;
-      if (call.sessionId !== undefined && store.isSessionUsed(service, subAppId, call.sessionId, nowMs)) {
-        throw new TencentApiError("InvalidParameterValue.SessionId", "The deduplication ID already exists.");
+      const nowMs = taskNow();
+
+      switch (spec.kind) {
+        case "create":
+          return create(spec, params, subAppId, auth.secretId, nowMs, call, request.requestId);
+        case "describe-task-detail": {
+          const taskId = params["TaskId"] as string;
+          call.taskId = taskId;
+          const task = store.get(taskId);
+          const visible =
+            task !== undefined &&
+            task.service === "vod" &&
+            task.secretId === auth.secretId &&
+            task.subAppId === subAppId &&
+            nowMs - task.createdAt < VOD_TASK_RETENTION_MS;
+          if (!visible) throw new TencentApiError(VOD_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
+          return { response: successResponse(describeTaskDetail(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
+        }
+        case "describe-aigc-video-task": {
+          const taskId = params["TaskId"] as string;
+          call.taskId = taskId;
+          const task = store.get(taskId);
+          if (task === undefined || task.service !== "mps" || task.secretId !== auth.secretId) {
+            throw new TencentApiError(MPS_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
+          }
+          return { response: successResponse(describeAigcVideoTask(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
+        }
+        case "pull-events":
+          return { hold: { secretId: auth.secretId, subAppId }, call: { ...call, outcome: "ok" } };
+        case "confirm-events": {
+          events.sync(store.records(), nowMs);
+          const handles = params["EventHandles"] as string[];
+          const { invalid } = events.confirm(auth.secretId, subAppId, handles, nowMs);
+          if (invalid.length > 0) {
+            // Tencent answers a parameter error to a handle past its 30 s; the valid handles of
+            // the same call stay confirmed (stand-in choice, see the report).
+            throw new TencentApiError(
+              "InvalidParameterValue",
+              `EventHandles: ${invalid.length} handle(s) are unknown, already superseded or past their confirmation window.`,
+            );
+          }
+          return { response: successResponse({}, request.requestId), call: { ...call, outcome: "ok" } };
+        }
       }
-      const taskId = service === "vod" ? newVodTaskId(subAppId ?? 0, spec.taskType) : nextMpsTaskId();
-      store.add({
-        taskId,
-        service,
-        action: spec.action,
-        secretId: auth.secretId,
-        status: "WAITING",
-        createdAt: nowMs,
-        params,
-        ...(subAppId !== undefined ? { subAppId } : {}),
-        ...(call.sessionId !== undefined ? { sessionId: call.sessionId } : {}),
-        ...(typeof params["SessionContext"] === "string" ? { sessionContext: params["SessionContext"] } : {}),
-      });
-      return {
-        response: successResponse({ TaskId: taskId }, request.requestId),
-        call: { ...call, outcome: "created", taskId },
-      };
     } catch (error) {
       if (!(error instanceof TencentApiError)) throw error;
       return {
@@ -216,13 +307,79 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
     }
   }
 
+  function create(
+    spec: ActionSpec,
+    params: Record<string, unknown>,
+    subAppId: number | undefined,
+    secretId: string,
+    nowMs: number,
+    call: RecordedCall,
+    requestId: string,
+  ): Answer {
+    const service = spec.service;
+    if (call.sessionId !== undefined && store.isSessionUsed(service, subAppId, call.sessionId, nowMs)) {
+      throw new TencentApiError("InvalidParameterValue.SessionId", "The deduplication ID already exists.");
+    }
+    const taskKind = spec.taskKind ?? "vod-video";
+    const taskId = service === "vod" ? newVodTaskId(subAppId ?? 0, spec.taskType ?? "") : nextMpsTaskId();
+    const failureFault = faults.takeTaskFailure(service, spec.action);
+    const outputs = failureFault ? [] : outputFilesFor(taskKind, taskId, params);
+    const permanent = service === "vod" && (params["OutputConfig"] as { StorageMode?: unknown } | undefined)?.StorageMode === "Permanent";
+    store.add({
+      taskId,
+      service,
+      action: spec.action,
+      kind: taskKind,
+      secretId,
+      createdAt: nowMs,
+      params,
+      outputs,
+      ...(permanent ? { fileIds: outputs.map(() => newFileId()) } : {}),
+      ...(failureFault ? { failure: taskFailure(failureFault.errCodeExt, failureFault.message) } : {}),
+      ...(subAppId !== undefined ? { subAppId } : {}),
+      ...(call.sessionId !== undefined ? { sessionId: call.sessionId } : {}),
+      ...(typeof params["SessionContext"] === "string" ? { sessionContext: params["SessionContext"] } : {}),
+    });
+    return {
+      response: successResponse({ TaskId: taskId }, requestId),
+      call: { ...call, outcome: "created", taskId, ...(failureFault ? { fault: "task-failure" as const } : {}) },
+    };
+  }
+
+  function outputFilesFor(kind: TaskRecord["kind"], taskId: string, params: Record<string, unknown>): OutputFile[] {
+    if (kind !== "vod-image") return [files.add("video", `${taskId}.mp4`)];
+    const config = (params["OutputConfig"] ?? {}) as { OutputImageCount?: unknown; OutputFormat?: unknown };
+    const count = typeof config.OutputImageCount === "number" && Number.isInteger(config.OutputImageCount) ? Math.min(Math.max(config.OutputImageCount, 1), 4) : 1;
+    const asset: AssetName = typeof config.OutputFormat === "string" && /^jpe?g$/i.test(config.OutputFormat) ? "jpeg" : "png";
+    return Array.from({ length: count }, (_, index) => files.add(asset, `${taskId}-${index + 1}.${ASSETS[asset].fileType}`));
+  }
+
+  /** Resolves a held PullEvents call: events as soon as there are any, else an empty list once the hold is over. */
+  async function settle(answered: Answer, isGone: () => boolean): Promise<{ response: object; call: RecordedCall }> {
+    if ("response" in answered) return answered;
+    const { secretId, subAppId } = answered.hold;
+    // The hold is real time, not task time: a frozen or advanced clock must not stall the client.
+    const deadline = Date.now() + pullHoldMs;
+    for (;;) {
+      const nowMs = taskNow();
+      events.sync(store.records(), nowMs);
+      if (events.hasPullable(secretId, subAppId, nowMs) || Date.now() >= deadline || closed || isGone()) {
+        const pulled = isGone() ? [] : events.pull(secretId, subAppId, nowMs);
+        const context = viewContext(nowMs);
+        const eventSet = pulled.map((event) => eventContent(event, store.get(event.taskId), context));
+        return { response: successResponse({ EventSet: eventSet }, answered.call.requestId), call: answered.call };
+      }
+      await sleep(Math.min(PULL_POLL_MS, Math.max(1, deadline - Date.now())));
+    }
+  }
+
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        pendingTimers.delete(timer);
+        sleepers.delete(timer);
         resolve();
       }, ms);
-      pendingTimers.add(timer);
+      sleepers.set(timer, resolve);
     });
   }
 
@@ -239,11 +396,12 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       action: headerText(req.headers, "x-tc-action") ?? "",
       requestId: randomUUID(),
     };
+    const isGone = (): boolean => res.destroyed || req.socket.destroyed;
     const fault = request.method === "POST" && path === "/" ? faults.take(request.service, request.action) : undefined;
     if (!fault) {
-      const { response, call } = answer(request);
+      const { response, call } = await settle(answer(request), isGone);
       record(call);
-      sendJson(res, 200, response);
+      if (!isGone()) sendJson(res, 200, response);
       return;
     }
 
@@ -252,7 +410,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
     const sent = parseJsonOrUndefined(request.body);
     const sentParams = sent && typeof sent === "object" && !Array.isArray(sent) ? (sent as Record<string, unknown>) : undefined;
     const faultCall = (): RecordedCall => ({
-      at: new Date(serverNow()).toISOString(),
+      at: new Date(taskNow()).toISOString(),
       service: request.service,
       action: request.action,
       requestId: request.requestId,
@@ -287,24 +445,57 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       }
       case "delay": {
         if (fault.processBeforeDelay) {
-          const { response, call } = answer(request);
+          const { response, call } = await settle(answer(request), isGone);
           record({ ...call, fault: "delay" });
           await sleep(fault.ms);
-          if (!res.destroyed && !req.socket.destroyed) sendJson(res, 200, response);
+          if (!isGone()) sendJson(res, 200, response);
           return;
         }
         await sleep(fault.ms);
         // A client that gave up meanwhile never had its request processed.
-        if (res.destroyed || req.socket.destroyed) {
+        if (isGone()) {
           record(faultCall());
           return;
         }
-        const { response, call } = answer(request);
+        const { response, call } = await settle(answer(request), isGone);
         record({ ...call, fault: "delay" });
-        sendJson(res, 200, response);
+        if (!isGone()) sendJson(res, 200, response);
         return;
       }
     }
+  }
+
+  // Result files: no Tencent authentication, only the URL's own signature and expiry.
+  function serveFile(req: IncomingMessage, res: ServerResponse, path: string, query: string): void {
+    const nowMs = taskNow();
+    const found = files.lookup(path, query, nowMs);
+    const status = req.method !== "GET" && req.method !== "HEAD" ? 405 : found.status;
+    log({ at: new Date(nowMs).toISOString(), file: path, status, ...(found.status !== 200 ? { reason: found.reason } : {}) });
+    if (status === 405) {
+      res.writeHead(405, { allow: "GET, HEAD", "content-type": "text/plain" }).end("Method Not Allowed");
+      return;
+    }
+    if (found.status !== 200) {
+      const body = found.status === 403 ? "<Error><Code>AccessDenied</Code><Message>Access Denied.</Message></Error>" : "<Error><Code>NoSuchKey</Code></Error>";
+      res.writeHead(found.status, { "content-type": "application/xml" }).end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
+    const bytes = assetBytes(found.file.asset);
+    const headers: Record<string, string | number> = {
+      "content-type": ASSETS[found.file.asset].contentType,
+      "accept-ranges": "bytes",
+      "cache-control": "private, max-age=0",
+      expires: new Date(found.expiresAtMs).toUTCString(),
+    };
+    const range = parseRange(headerText(req.headers, "range"), bytes.length);
+    if (range === "unsatisfiable") {
+      res.writeHead(416, { "content-range": `bytes */${bytes.length}` }).end();
+      return;
+    }
+    const [start, end] = range ?? [0, bytes.length - 1];
+    const slice = bytes.subarray(start, end + 1);
+    if (range) headers["content-range"] = `bytes ${start}-${end}/${bytes.length}`;
+    res.writeHead(range ? 206 : 200, { ...headers, "content-length": slice.length }).end(req.method === "HEAD" ? undefined : slice);
   }
 
   async function serveControl(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
@@ -320,7 +511,9 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       case "GET /calls":
         return respond(200, recorded);
       case "GET /tasks":
-        return respond(200, store.list());
+        return respond(200, store.list(taskNow()));
+      case "GET /events":
+        return respond(200, listEvents());
       case "GET /faults":
         return respond(200, faults.list());
       case "POST /faults": {
@@ -332,6 +525,8 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       case "DELETE /faults":
         faults.clear();
         return respond(204);
+      case "GET /clock":
+        return respond(200, clockState());
       case "POST /clock":
       case "PUT /clock": {
         const offset = (parseJsonOrUndefined(body) as { offsetSeconds?: unknown } | undefined)?.offsetSeconds;
@@ -339,15 +534,44 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
         clockOffsetSeconds = offset;
         return respond(204);
       }
+      case "POST /advance": {
+        const ms = (parseJsonOrUndefined(body) as { ms?: unknown } | undefined)?.ms;
+        if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return respond(400, { error: "expected {\"ms\": non-negative number}" });
+        advance(ms);
+        return respond(200, clockState());
+      }
       case "POST /reset":
         reset();
         return respond(204);
       default:
         return respond(404, {
           error: `no control route ${route}`,
-          routes: ["GET /calls", "GET /tasks", "GET /faults", "POST /faults", "DELETE /faults", "POST /clock", "POST /reset"],
+          routes: [
+            "GET /calls",
+            "GET /tasks",
+            "GET /events",
+            "GET /faults",
+            "POST /faults",
+            "DELETE /faults",
+            "GET /clock",
+            "POST /clock",
+            "POST /advance",
+            "POST /reset",
+            "GET /files/<token>/<name>?t=&sign=",
+          ],
         });
     }
+  }
+
+  function listEvents(): StoredEvent[] {
+    const nowMs = taskNow();
+    events.sync(store.records(), nowMs);
+    return events.list(nowMs);
+  }
+
+  function clockState(): { now: string; nowMs: number; offsetSeconds: number; advancedMs: number } {
+    const nowMs = taskNow();
+    return { now: new Date(nowMs).toISOString(), nowMs, offsetSeconds: clockOffsetSeconds, advancedMs };
   }
 
   const server = createServer((req, res) => {
@@ -355,7 +579,14 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
     const q = target.indexOf("?");
     const path = q < 0 ? target : target.slice(0, q);
     const query = q < 0 ? "" : target.slice(q + 1);
-    const served = path.startsWith(CONTROL_PREFIX) ? serveControl(req, res, path) : serveApi(req, res, path, query);
+    let served: Promise<void>;
+    if (path.startsWith(FILES_PREFIX)) {
+      served = Promise.resolve().then(() => serveFile(req, res, path, query));
+    } else if (path.startsWith(CONTROL_PREFIX)) {
+      served = serveControl(req, res, path);
+    } else {
+      served = serveApi(req, res, path, query);
+    }
     served.catch((error: unknown) => {
       log({ at: new Date(serverNow()).toISOString(), internalError: error instanceof Error ? error.message : String(error) });
       if (!res.headersSent && !res.destroyed) {
@@ -373,27 +604,71 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   });
   const address = server.address() as AddressInfo;
   const urlHost = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  const url = `http://${urlHost}:${address.port}`;
+  // A wildcard listen address is not one a client can connect to; loopback is.
+  const reachable = address.address === "0.0.0.0" || address.address === "::" ? `http://127.0.0.1:${address.port}` : url;
+  baseUrl = (options.publicUrl ?? reachable).replace(/\/+$/, "");
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     port: address.port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        for (const timer of pendingTimers) clearTimeout(timer);
-        pendingTimers.clear();
+        closed = true;
+        // Wake every sleeping delay and held PullEvents so nothing outlives the server.
+        for (const [timer, wake] of sleepers) {
+          clearTimeout(timer);
+          wake();
+        }
+        sleepers.clear();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
     calls: () => [...recorded],
     createdTasks: () => recorded.filter((call) => call.outcome === "created"),
-    tasks: () => store.list(),
+    tasks: () => store.list(taskNow()),
+    events: listEvents,
     injectFault: (fault) => faults.inject(faultSchema.parse(fault)),
     clearFaults: () => faults.clear(),
     setClockOffsetSeconds: (seconds) => {
       clockOffsetSeconds = seconds;
     },
+    advance,
+    now: taskNow,
     reset,
   };
+}
+
+/** One EventContent of a PullEvents answer: handle, type and the task as its typed field. */
+function eventContent(event: StoredEvent, task: TaskRecord | undefined, context: ViewContext): Record<string, unknown> {
+  const payload = task ? vodTaskInfo(task, context) : null;
+  return {
+    EventHandle: event.handle ?? "",
+    EventType: event.eventType,
+    ...(event.eventType === "AigcVideoTaskComplete" ? { AigcVideoCompleteEvent: payload } : { AigcImageCompleteEvent: payload }),
+  };
+}
+
+/** A VOD FileId: a 19-digit number as a string, like Tencent's. */
+function newFileId(): string {
+  return `5285${randomBytes(8).readBigUInt64BE() % 10n ** 15n}`.padEnd(19, "0");
+}
+
+/** `[start, end]` of a single `bytes=` range, undefined without one, or "unsatisfiable". */
+function parseRange(header: string | undefined, size: number): [number, number] | undefined | "unsatisfiable" {
+  const match = header === undefined ? null : /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!match || (match[1] === "" && match[2] === "")) return undefined;
+  const [, from = "", to = ""] = match;
+  let start: number;
+  let end: number;
+  if (from === "") {
+    start = Math.max(0, size - Number(to));
+    end = size - 1;
+  } else {
+    start = Number(from);
+    end = to === "" ? size - 1 : Math.min(Number(to), size - 1);
+  }
+  return start > end || start >= size ? "unsatisfiable" : [start, end];
 }
 
 function authenticationError(reason: Tc3Failure, headers: IncomingHttpHeaders): TencentApiError {

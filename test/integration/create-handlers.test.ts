@@ -12,9 +12,12 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { resetConfigCache } from "../../shared/config";
+import type { IntegrationResponse, ScfContext } from "../../shared/http/apigw";
 import { apiEvent, bodyOf, captureLogs, loadBody, loadEvent, scfContext } from "../support/scf";
 
 type StandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
+/** vod-aigc-redraw also takes COS events; here every handler is driven through API Gateway. */
+type HttpHandler = (event: unknown, context?: ScfContext) => Promise<IntegrationResponse>;
 let standIn: StandIn;
 const savedEnv = { ...process.env };
 
@@ -25,7 +28,7 @@ const SUBAPPID = 251007502;
 const routes = {
   "vod-video": { handler: vodVideo, path: "/tencent-vod/v1/aigc-video", seed: "vod-video.seed.json" },
   "vod-image": { handler: vodImage, path: "/tencent-vod/v1/aigc-image", seed: "vod-image.seed.json" },
-  "vod-redraw": { handler: vodRedraw, path: "/tencent-vod/v1/aigc-video-redraw", seed: "vod-redraw.seed.json" },
+  "vod-redraw": { handler: vodRedraw as HttpHandler, path: "/tencent-vod/v1/aigc-video-redraw", seed: "vod-redraw.seed.json" },
   "mps-video": { handler: mpsVideo, path: "/tencent-mps/v1/aigc-video", seed: "mps-video.seed.json" },
 } as const;
 

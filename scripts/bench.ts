@@ -1,0 +1,374 @@
+/**
+ * `npm run bench` (tsx scripts/bench.ts): a benchmark script, not a test. Prints a plain-text table
+ * and writes bench/results.json (gitignored). Never touches dist/; builds into a temporary directory.
+ *
+ *   1. bundles and cold start   fresh esbuild build of every function + a whole-SDK reference bundle;
+ *                               bytes (minified, gzip -9) and cold start in fresh node children
+ *   2. handler overhead         p50/p99 of in-process invocations per route, upstream answering instantly
+ *   3. rate-limit drain         a burst of creates through the local API Gateway at a 20/s stand-in
+ *   4. tracker                  placeholder until the task tracker exists
+ *
+ * Options: --cold-runs N (20)  --invocations N (2000)  --warmup N (200)  --side N (500)  --burst N (200)
+ *          --keep-build (keep the temporary build directory and print where it is)
+ * Everything listens on 127.0.0.1 only; every server is closed before exit.
+ */
+
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { version as esbuildVersion } from "esbuild";
+import { startTencentStandIn } from "../local/tencent/server";
+import { TASK_KINDS } from "../shared/tasks/kinds";
+import {
+  buildBundles,
+  bytesByPackage,
+  inputsByOutputBytes,
+  measureColdStarts,
+  type BuildFailure,
+  type BuiltBundle,
+  type ColdResult,
+  type ColdTarget,
+} from "./bench/cold-start";
+import { measureDrain, type DrainResult } from "./bench/drain";
+import { measureHandlerOverhead, type RouteOverhead } from "./bench/handler-overhead";
+import { benchRoutes, loadSourceHandlers, readJson } from "./bench/handlers";
+import { bytes, ms, rssKb, table } from "./bench/stats";
+
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const RESULTS_FILE = path.join(REPO_ROOT, "bench", "results.json");
+const BREAKDOWN_FUNCTION = "vod-aigc-video";
+const TRACKER_NA = "n/a: task-tracker not built yet";
+
+const COLD_METHOD =
+  "t0 = parent hrtime just before spawn(`node -e <script>`); the child records hrtime (same CLOCK_MONOTONIC) " +
+  "at its first line, after require(bundle) returned with main_handler a function (ready), after its first " +
+  "invocation settled (401), and after a second one, a valid create, settled; maxRSS from process.resourceUsage() " +
+  "in the child at each point. Bare = the same child script with no bundle (prints its marker at once). " +
+  "Runs interleaved round-robin after one unmeasured warm-up round; percentiles are nearest-rank.";
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+class UsageError extends Error {}
+
+function intOption(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+async function packageVersion(name: string): Promise<string> {
+  try {
+    return (await readJson<{ version: string }>(path.join(REPO_ROOT, "node_modules", name, "package.json"))).version;
+  } catch {
+    return "?";
+  }
+}
+
+function statusText(statuses: Record<string, number>): string {
+  const entries = Object.entries(statuses);
+  return entries.length === 0 ? "-" : entries.map(([s, n]) => `${s}x${n}`).join(" ");
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      "cold-runs": { type: "string" },
+      invocations: { type: "string" },
+      warmup: { type: "string" },
+      side: { type: "string" },
+      burst: { type: "string" },
+      "keep-build": { type: "boolean" },
+    },
+  });
+  const opts = {
+    coldRuns: intOption(values["cold-runs"], 20, "cold-runs"),
+    invocations: intOption(values.invocations, 2000, "invocations"),
+    warmup: intOption(values.warmup, 200, "warmup"),
+    side: intOption(values.side, 500, "side"),
+    burst: intOption(values.burst, 200, "burst"),
+  };
+  const benchStarted = performance.now();
+  const startedAt = new Date();
+  const cpus = os.cpus();
+  const machine = {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model.trim() ?? "?",
+    memory: os.totalmem(),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    esbuild: esbuildVersion,
+    tencentcloudSdk: await packageVersion("tencentcloud-sdk-nodejs"),
+    zod: await packageVersion("zod"),
+    loadAverageAtStart: os.loadavg().map((v) => Number(v.toFixed(2))),
+  };
+
+  const routes = await benchRoutes(REPO_ROOT);
+  const names = Object.values(TASK_KINDS).map((k) => k.functionName);
+  const routeOf = Object.fromEntries(routes.map((r) => [r.functionName, r.path]));
+  const fixture = await readJson<Record<string, any>>(path.join(REPO_ROOT, "test", "events", "apigw-create-video.json"));
+
+  // 1. Bundles and cold start.
+  const buildDir = await mkdtemp(path.join(os.tmpdir(), "aigc-bench-"));
+  // Answers the valid create each cold child sends after its 401; limits high enough never to throttle.
+  const coldUpstream = await startTencentStandIn({ port: 0, rateLimits: { vod: 1e6, mps: 1e6 } });
+  let bundles: BuiltBundle[] = [];
+  let buildFailures: BuildFailure[] = [];
+  let buildMs = 0;
+  let cold: ColdResult[] = [];
+  try {
+    progress(`[1/3] building ${names.length} functions + whole-SDK reference into ${buildDir}`);
+    ({ bundles, failures: buildFailures, buildMs } = await buildBundles({ repoRoot: REPO_ROOT, outDir: buildDir, names, routes: routeOf }));
+    const targets: ColdTarget[] = [
+      { name: "bare node -e", kind: "baseline" },
+      ...bundles.map((b) => {
+        const seed = routes.find((r) => r.functionName === b.name)?.seed;
+        return { name: b.name, kind: b.kind, bundlePath: b.bundlePath, ...(b.route ? { route: b.route } : {}), ...(seed ? { seed } : {}) };
+      }),
+    ];
+    progress(`[1/3] cold start: ${targets.length} targets x (1 warm-up + ${opts.coldRuns}) runs`);
+    cold = await measureColdStarts(targets, fixture, coldUpstream.url, opts.coldRuns);
+  } finally {
+    await coldUpstream.close();
+    if (values["keep-build"]) progress(`build kept in ${buildDir}`);
+    else await rm(buildDir, { recursive: true, force: true });
+  }
+
+  // 2. Handler overhead, in-process, source handlers.
+  progress(`[2/3] handler overhead: ${routes.length} routes x ${opts.invocations} invocations`);
+  const { handlers, failures: loadFailures } = await loadSourceHandlers(REPO_ROOT, names);
+  const overhead: RouteOverhead[] = await measureHandlerOverhead(
+    routes,
+    handlers,
+    fixture,
+    { invocations: opts.invocations, warmup: opts.warmup, sideIterations: opts.side },
+    progress,
+  );
+
+  // 3. Rate-limit drain through the local API Gateway.
+  progress(`[3/3] rate-limit drain: ${opts.burst} creates at once through the local API Gateway`);
+  let drain: DrainResult | { error: string };
+  try {
+    drain = await measureDrain(handlers, opts.burst);
+  } catch (error) {
+    drain = { error: error instanceof Error ? error.message : String(error) };
+  }
+
+  const totalMs = performance.now() - benchStarted;
+  const text = render({ machine, startedAt, opts, bundles, buildFailures, buildMs, cold, loadFailures, overhead, drain, totalMs });
+  process.stdout.write(`${text}\n`);
+
+  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+  const breakdown = bundles.find((b) => b.name === BREAKDOWN_FUNCTION);
+  await writeFile(
+    RESULTS_FILE,
+    JSON.stringify(
+      {
+        command: "npm run bench",
+        startedAt: startedAt.toISOString(),
+        totalMs,
+        machine,
+        options: opts,
+        bundles: {
+          buildMs,
+          failures: buildFailures,
+          items: bundles.map((b) => ({
+            name: b.name,
+            kind: b.kind,
+            bytes: b.bytes,
+            gzipBytes: b.gzipBytes,
+            inputs: Object.keys(b.metafile.inputs).length,
+            byPackage: bytesByPackage(b.metafile).slice(0, 25),
+          })),
+          topInputs: breakdown ? { function: breakdown.name, inputs: inputsByOutputBytes(breakdown.metafile).slice(0, 25) } : undefined,
+        },
+        coldStart: { method: COLD_METHOD, results: cold },
+        handlerOverhead: { loadFailures, results: overhead },
+        rateLimitDrain: drain,
+        tracker: { status: TRACKER_NA },
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  progress(`wrote ${path.relative(process.cwd(), RESULTS_FILE)}`);
+}
+
+interface RenderInput {
+  machine: { cpus: number; cpuModel: string; memory: number; platform: string; node: string; esbuild: string; tencentcloudSdk: string; zod: string; loadAverageAtStart: number[] };
+  startedAt: Date;
+  opts: { coldRuns: number; invocations: number; warmup: number; side: number; burst: number };
+  bundles: BuiltBundle[];
+  buildFailures: BuildFailure[];
+  buildMs: number;
+  cold: ColdResult[];
+  loadFailures: Array<{ name: string; message: string }>;
+  overhead: RouteOverhead[];
+  drain: DrainResult | { error: string };
+  totalMs: number;
+}
+
+function render(r: RenderInput): string {
+  const out: string[] = [];
+  const m = r.machine;
+  out.push("$ npm run bench   (tsx scripts/bench.ts)");
+  out.push(
+    `${r.startedAt.toISOString()}  ${m.cpus} cpus (${m.cpuModel}), ${bytes(m.memory)} RAM, ${m.platform}, node ${m.node}, ` +
+      `esbuild ${m.esbuild}, tencentcloud-sdk-nodejs ${m.tencentcloudSdk}, zod ${m.zod}, load avg ${m.loadAverageAtStart.join(" ")}`,
+  );
+  out.push("");
+
+  // 1
+  out.push(`1. BUNDLES AND COLD START  (fresh build in a temp dir, same esbuild options as npm run build; ${r.opts.coldRuns} cold runs per target; build took ${ms(r.buildMs)})`);
+  const bare = r.cold.find((c) => c.kind === "baseline");
+  const rows: string[][] = [["target", "minified", "gzip -9", "require p50", "ready p50", "ready p90", "ready - bare", "maxRSS ready"]];
+  for (const c of r.cold) {
+    const b = r.bundles.find((x) => x.name === c.name);
+    rows.push([
+      c.name,
+      b ? bytes(b.bytes) : "-",
+      b ? bytes(b.gzipBytes) : "-",
+      c.require ? ms(c.require.p50) : "-",
+      ms(c.ready.p50),
+      ms(c.ready.p90),
+      bare && c !== bare ? `+${ms(c.ready.p50 - bare.ready.p50)}` : "-",
+      rssKb(c.rssReadyKb.p50),
+    ]);
+    if (c.failures.length > 0) rows.push([`  ! ${c.failures.length} failed runs: ${c.failures[0] ?? ""}`]);
+  }
+  out.push(table(rows, new Set([1, 2, 3, 4, 5, 6, 7])));
+  for (const f of r.buildFailures) out.push(`  ! build failed: ${f.name}: ${f.message.split("\n")[0] ?? ""}`);
+  out.push("");
+  out.push("   ready and answering, in the same cold children (spawn to ...):");
+  const aRows: string[][] = [["function", "401 p50", "401 p90", "maxRSS 401", "statuses", "1st create p50", "1st create p90", "create alone p50", "maxRSS create", "statuses"]];
+  for (const c of r.cold.filter((x) => x.kind === "function")) {
+    aRows.push([
+      c.name,
+      ms(c.answered?.p50),
+      ms(c.answered?.p90),
+      rssKb(c.rssAnsweredKb?.p50),
+      statusText(c.statuses),
+      ms(c.created?.p50),
+      ms(c.created?.p90),
+      ms(c.createAfterAnswer?.p50),
+      rssKb(c.rssCreatedKb?.p50),
+      statusText(c.createStatuses),
+    ]);
+  }
+  out.push(indent(table(aRows, new Set([1, 2, 3, 5, 6, 7, 8])), 3));
+  out.push("   ready = main_handler available; 401 = first invocation (API Gateway event without a token) answered;");
+  out.push("   1st create = then a valid create (seed body) answered by a stand-in in the parent: the first upstream call");
+  out.push("   (SDK client, first TC3 signature, first connect); create alone = 1st create - 401. require = require(bundle)");
+  out.push("   alone inside the child; ready - bare = ready p50 minus the bare node baseline; maxRSS = median.");
+  out.push(`   method: ${COLD_METHOD}`);
+  const breakdown = r.bundles.find((b) => b.name === BREAKDOWN_FUNCTION);
+  if (breakdown) {
+    out.push("");
+    out.push(`   where the bytes go in ${breakdown.name} (esbuild metafile, bytes in the minified output):`);
+    const byPkg = bytesByPackage(breakdown.metafile);
+    const pkgRows: string[][] = [["package", "bytes", "share"]];
+    for (const p of byPkg.slice(0, 10)) pkgRows.push([p.input, bytes(p.bytes), `${((100 * p.bytes) / breakdown.bytes).toFixed(1)}%`]);
+    const rest = byPkg.slice(10).reduce((a, p) => a + p.bytes, 0);
+    pkgRows.push([`(${Math.max(0, byPkg.length - 10)} more packages)`, bytes(rest), `${((100 * rest) / breakdown.bytes).toFixed(1)}%`]);
+    out.push(indent(table(pkgRows, new Set([1, 2])), 3));
+    out.push("");
+    const inRows: string[][] = [["top 10 inputs", "bytes"]];
+    for (const p of inputsByOutputBytes(breakdown.metafile).slice(0, 10)) inRows.push([p.input, bytes(p.bytes)]);
+    out.push(indent(table(inRows, new Set([1])), 3));
+    const reference = r.bundles.find((b) => b.kind === "reference");
+    if (reference) {
+      const refPkgs = bytesByPackage(reference.metafile).slice(0, 3).map((p) => `${p.input} ${bytes(p.bytes)}`).join(", ");
+      out.push(`   whole-SDK reference: ${Object.keys(reference.metafile.inputs).length} inputs; largest packages: ${refPkgs}`);
+    }
+  }
+  out.push("");
+
+  // 2
+  out.push(
+    `2. HANDLER OVERHEAD  (source main_handler, in-process, sequential; ${r.opts.warmup} warm-up + ${r.opts.invocations} timed per route; ` +
+      "real API Gateway fixture + seed body; stand-in in this process, limits 1e6/s)",
+  );
+  const oRows: string[][] = [["route", "function", "p50", "p99", "max", "statuses", "401 p50", "401 p99", "SDK call alone p50", "log lines/inv"]];
+  for (const o of r.overhead) {
+    if (o.error) {
+      oRows.push([o.route, o.functionName, `error: ${o.error}`]);
+      continue;
+    }
+    oRows.push([
+      o.route,
+      o.functionName,
+      ms(o.full.p50),
+      ms(o.full.p99),
+      ms(o.full.max),
+      statusText(o.statuses),
+      ms(o.unauthorized.p50),
+      ms(o.unauthorized.p99),
+      o.sdkCallAlone ? ms(o.sdkCallAlone.p50) : "-",
+      o.logLinesPerInvocation.toFixed(1),
+    ]);
+  }
+  out.push(table(oRows, new Set([2, 3, 4, 6, 7, 8, 9])));
+  for (const f of r.loadFailures) out.push(`  ! ${f.name} did not load: ${f.message.split("\n")[0] ?? ""}`);
+  out.push(
+    `   p50/p99 = whole await main_handler(): auth, JSON, validation, SessionId, TC3 signing, loopback HTTP, the stand-in's own work ` +
+      `(same event loop), response mapping, logging (lines built, then dropped). 401 = same route without a token (${r.opts.side} runs). ` +
+      `SDK call alone = the same signed client.request to the stand-in without the handler (${r.opts.side} runs).`,
+  );
+  out.push("");
+
+  // 3
+  const d = r.drain;
+  out.push("3. RATE-LIMIT DRAIN  (creates fired at once through the local API Gateway (startLocalStack) at a stand-in enforcing 20/s VOD)");
+  if ("error" in d && !("requests" in d)) {
+    out.push(`   error: ${d.error}`);
+  } else {
+    const dr = d as DrainResult;
+    const dRows: string[][] = [
+      ["requests", "route", "200 OK", "other statuses", "wall", "last 200 at", "achieved / limit", "upstream calls", "throttled upstream", "tasks created", "latency p50", "latency max"],
+      [
+        String(dr.requests),
+        dr.route,
+        String(dr.succeeded),
+        Object.entries(dr.failureCodes).map(([k, n]) => `${k} x${n}`).join(", ") || "none",
+        ms(dr.wallMs),
+        ms(dr.lastSuccessMs),
+        `${dr.achievedFractionOfLimit.toFixed(2)} (${(dr.succeeded / (dr.wallMs / 1000)).toFixed(1)}/s of ${dr.limitPerSecond}/s)`,
+        String(dr.upstreamCalls),
+        String(dr.upstreamThrottled),
+        String(dr.tasksCreated),
+        ms(dr.latency.p50),
+        ms(dr.latency.max),
+      ],
+    ];
+    out.push(table(dRows, new Set([0, 2, 7, 8, 9, 10, 11])));
+    out.push(
+      `   function time limit: ${dr.functionTimeLimitMs} ms (startLocalStack cannot raise it: its gateway always passes the 30 s default); ` +
+        "achieved / limit = successes / wall seconds / 20.",
+    );
+  }
+  out.push("");
+
+  // 4
+  out.push("4. TRACKER  (1,000 pending tasks and 160 events in one tick)");
+  out.push(indent(table([["scenario", "tick p50", "tick p99", "memory"], ["1,000 pending tasks + 160 events", TRACKER_NA, "", ""]]), 3));
+  out.push("");
+  out.push(`total bench time ${ms(r.totalMs)}; raw figures in bench/results.json`);
+  return out.join("\n");
+}
+
+function indent(text: string, n: number): string {
+  return text
+    .split("\n")
+    .map((l) => " ".repeat(n) + l)
+    .join("\n");
+}
+
+main().catch((error: unknown) => {
+  const detail = error instanceof UsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`bench failed: ${detail}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,146 @@
+/**
+ * Section 2: what one invocation costs in-process when Tencent answers instantly.
+ *
+ * Each route's SOURCE main_handler is called sequentially with the real API Gateway fixture and the
+ * route's seed body, against a Tencent stand-in started in this process with rate limits too high to
+ * throttle. Environment as in test/integration/create-handlers.test.ts. What is timed is the whole
+ * `await main_handler(event, context)`: auth, body parsing, validation, SessionId, SDK signing, the
+ * loopback HTTP round trip, response mapping and logging. Because the stand-in shares this event loop,
+ * its own work (TC3 verification, JSON) is inside the figure too; the "SDK call alone" column
+ * measures that upstream share by itself, and the "401" column the cost of a refused request.
+ */
+
+import { createHash } from "node:crypto";
+import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { startTencentStandIn } from "../../local/tencent/server";
+import { getConfig, resetConfigCache } from "../../shared/config";
+import { tencentClients } from "../../shared/tencent/clients";
+import { apiEvent, scfContext, seedBody, type BenchRoute, type IntegrationResult, type ScfHandler } from "./handlers";
+import { swallowStdout } from "./quiet";
+import { summarize, type Summary } from "./stats";
+
+const TOKEN = "test-token-1";
+const OTHER_TOKEN = "test-token-2";
+const SUBAPPID = "251007502";
+
+export interface OverheadOptions {
+  invocations: number;
+  warmup: number;
+  /** Iterations of the side measurements (401 path, SDK call alone). */
+  sideIterations: number;
+}
+
+export interface RouteOverhead {
+  route: string;
+  functionName: string;
+  invocations: number;
+  full: Summary;
+  statuses: Record<string, number>;
+  /** The same route refused for a missing token: no upstream call at all. */
+  unauthorized: Summary;
+  /** One SDK client.request of the same action and params against the stand-in, no handler around it. */
+  sdkCallAlone?: Summary;
+  logLinesPerInvocation: number;
+  logBytesPerInvocation: number;
+  error?: string;
+}
+
+function count(into: Record<string, number>, key: string | number): void {
+  into[String(key)] = (into[String(key)] ?? 0) + 1;
+}
+
+export async function measureHandlerOverhead(
+  routes: BenchRoute[],
+  handlers: Record<string, ScfHandler>,
+  fixture: Record<string, any>,
+  options: OverheadOptions,
+  progress: (line: string) => void,
+): Promise<RouteOverhead[]> {
+  const standIn = await startTencentStandIn({ port: 0, rateLimits: { vod: 1e6, mps: 1e6 } });
+  const savedEnv = process.env;
+  process.env = {
+    ...savedEnv,
+    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
+    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
+    AIGC_VOD_ENDPOINT: standIn.url,
+    AIGC_MPS_ENDPOINT: standIn.url,
+    AIGC_VOD_SUBAPPID: SUBAPPID,
+    AIGC_API_TOKENS: `${TOKEN},sha256:${createHash("sha256").update(OTHER_TOKEN).digest("hex")}`,
+  };
+  delete process.env.TENCENTCLOUD_SESSIONTOKEN;
+  resetConfigCache();
+  const results: RouteOverhead[] = [];
+  try {
+    for (const route of routes) {
+      const handler = handlers[route.functionName];
+      const base = { route: route.path, functionName: route.functionName };
+      if (!handler) {
+        results.push({ ...base, invocations: 0, full: summarize([]), statuses: {}, unauthorized: summarize([]), logLinesPerInvocation: 0, logBytesPerInvocation: 0, error: "handler did not load" });
+        continue;
+      }
+      progress(`  ${route.path}: ${options.warmup} warm-up + ${options.invocations} timed invocations`);
+      let seq = 0;
+      const invoke = async (authorization: string | undefined): Promise<{ ms: number; status: number }> => {
+        const i = seq++;
+        const requestId = `bench-${route.kind}-${i}`;
+        const event = apiEvent(fixture, route.path, seedBody(route.seed, i), authorization, requestId);
+        const context = scfContext(requestId);
+        const started = performance.now();
+        const response = (await handler(event, context)) as IntegrationResult;
+        return { ms: performance.now() - started, status: response.statusCode };
+      };
+
+      const quiet = swallowStdout();
+      try {
+        for (let i = 0; i < options.warmup; i++) await invoke(`Bearer ${TOKEN}`);
+        const linesBefore = quiet.lines();
+        const bytesBefore = quiet.bytes();
+        const full: number[] = [];
+        const statuses: Record<string, number> = {};
+        for (let i = 0; i < options.invocations; i++) {
+          const r = await invoke(`Bearer ${TOKEN}`);
+          full.push(r.ms);
+          count(statuses, r.status);
+        }
+        const logLines = (quiet.lines() - linesBefore) / Math.max(1, options.invocations);
+        const logBytes = (quiet.bytes() - bytesBefore) / Math.max(1, options.invocations);
+
+        const unauthorized: number[] = [];
+        for (let i = 0; i < options.sideIterations; i++) unauthorized.push((await invoke(undefined)).ms);
+
+        const sdk = await sdkCallAlone(route, standIn.createdTasks().at(-1)?.params, options.sideIterations);
+        results.push({
+          ...base,
+          invocations: options.invocations,
+          full: summarize(full),
+          statuses,
+          unauthorized: summarize(unauthorized),
+          ...(sdk ? { sdkCallAlone: summarize(sdk) } : {}),
+          logLinesPerInvocation: logLines,
+          logBytesPerInvocation: logBytes,
+        });
+      } finally {
+        quiet.restore();
+      }
+    }
+  } finally {
+    process.env = savedEnv;
+    resetConfigCache();
+    await standIn.close();
+  }
+  return results;
+}
+
+/** Replays the params the handler last sent, straight through the same cached SDK client. */
+async function sdkCallAlone(route: BenchRoute, lastParams: Record<string, unknown> | undefined, iterations: number): Promise<number[] | undefined> {
+  if (!lastParams) return undefined;
+  const api = tencentClients(getConfig())[route.service];
+  const samples: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const params = typeof lastParams.SessionId === "string" ? { ...lastParams, SessionId: `sdk-${route.kind}-${i}` } : lastParams;
+    const started = performance.now();
+    await api.request(route.action, params);
+    samples.push(performance.now() - started);
+  }
+  return samples;
+}
