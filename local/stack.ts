@@ -3,7 +3,9 @@
  * Gateway in front of them. `npm start` and the end-to-end tests both use this.
  */
 
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
+import { startCosStandIn, type CosStandIn } from "./cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
 import { readApiRoutes, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
 import { startTencentStandIn } from "./tencent/server";
@@ -12,13 +14,25 @@ import { startTencentStandIn } from "./tencent/server";
 export const LOCAL_DEV_TOKEN = "local-dev-token";
 /** The VOD application id used against the stand-in when AIGC_VOD_SUBAPPID is not set. */
 export const LOCAL_SUBAPPID = "251007502";
+/** The local bucket that redraws uploads, when AIGC_REDRAW_BUCKET is not set. */
+export const LOCAL_BUCKET = "aigc-local-1250000000";
+/** The function the COS trigger invokes. */
+const REDRAW_FUNCTION = "vod-aigc-redraw";
 
 export interface LocalStackOptions {
   /** "local" runs against the stand-in; "tencent" against the real APIs with real credentials. */
   target: "local" | "tencent";
   port?: number;
   standInPort?: number;
+  /** Port of the local COS endpoint (0 picks a free one). */
+  cosPort?: number;
+  /** Where the local bucket keeps its objects; they (and so the ledger) survive restarts. */
+  cosDataDir?: string;
+  /** How long SCF waits before retrying a failed COS invocation (a minute on SCF; short locally). */
+  cosRetryDelayMs?: number;
   handlers: Record<string, ScfHandler>;
+  /** The functions' time limit passed in each invocation's context (serverless.yml: 30 s). */
+  timeLimitMs?: number;
   /** The process environment the handlers read their configuration from (mutated for local use). */
   env: NodeJS.ProcessEnv;
   serverlessYml?: string;
@@ -28,6 +42,7 @@ export interface LocalStackOptions {
 export interface LocalStack {
   gateway: RunningGateway;
   standIn?: Awaited<ReturnType<typeof startTencentStandIn>>;
+  cos?: CosStandIn;
   token?: string;
   close(): Promise<void>;
 }
@@ -39,6 +54,7 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const env = options.env;
   let standIn: LocalStack["standIn"];
+  let cos: CosStandIn | undefined;
   if (options.target === "local") {
     standIn = await startTencentStandIn({ port: options.standInPort ?? 0, ...(options.log ? { log: options.log } : {}) });
     env.AIGC_VOD_ENDPOINT = standIn.url;
@@ -48,6 +64,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     delete env.TENCENTCLOUD_SESSIONTOKEN;
     env.AIGC_VOD_SUBAPPID ||= LOCAL_SUBAPPID;
     env.AIGC_API_TOKENS ||= LOCAL_DEV_TOKEN;
+    env.AIGC_REDRAW_BUCKET ||= LOCAL_BUCKET;
+    env.AIGC_REDRAW_REGION ||= "ap-guangzhou";
+    cos = await startCosStandIn({
+      port: options.cosPort ?? 0,
+      dataDir: options.cosDataDir ?? resolve(__dirname, "..", ".local-data", "cos"),
+      retryDelayMs: options.cosRetryDelayMs ?? 1_000,
+      // Like the trigger serverless.yml declares: object creations under the input prefix.
+      triggers: [{ functionName: REDRAW_FUNCTION, bucket: env.AIGC_REDRAW_BUCKET, events: ["cos:ObjectCreated:*"], prefix: env.AIGC_REDRAW_INPUT_PREFIX || "in/" }],
+      invoke: async (functionName, event) => {
+        const handler = options.handlers[functionName];
+        if (!handler) throw new Error(`function ${functionName} is not loaded`);
+        return handler(event, { request_id: randomUUID(), function_name: functionName, time_limit_in_ms: options.timeLimitMs ?? 30_000, memory_limit_in_mb: 256 });
+      },
+      ...(options.log ? { log: options.log } : {}),
+    });
+    env.AIGC_COS_ENDPOINT = cos.url;
   } else {
     const missing = ["TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "AIGC_VOD_SUBAPPID", "AIGC_API_TOKENS"].filter((name) => !env[name]);
     if (missing.length > 0) {
@@ -59,15 +91,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     routes,
     handlers: options.handlers,
     port: options.port ?? 0,
+    ...(options.timeLimitMs ? { timeLimitMs: options.timeLimitMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const token = env.AIGC_API_TOKENS === LOCAL_DEV_TOKEN ? LOCAL_DEV_TOKEN : undefined;
   return {
     gateway,
     ...(standIn ? { standIn } : {}),
+    ...(cos ? { cos } : {}),
     ...(token ? { token } : {}),
     close: async () => {
       await gateway.close();
+      await cos?.close();
       await standIn?.close();
     },
   };

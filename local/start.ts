@@ -38,6 +38,8 @@ async function main(): Promise<void> {
     target,
     port,
     standInPort: Number(process.env.AIGC_STANDIN_PORT ?? 0),
+    // The upload command finds the local bucket next to the gateway.
+    cosPort: port === 0 ? 0 : port + 1,
     handlers,
     env: process.env,
     log: jsonLine,
@@ -54,6 +56,12 @@ async function main(): Promise<void> {
     `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
     `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
     `    -d '{"ModelName":"GV","ModelVersion":"3.1-fast","Prompt":"generate a car","OutputConfig":{"AspectRatio":"9:16"}}'`,
+    ...(stack.cos
+      ? [
+          `Local COS bucket ${process.env.AIGC_REDRAW_BUCKET} at ${stack.cos.url}: a video put under ${process.env.AIGC_REDRAW_INPUT_PREFIX || "in/"} is redrawn:`,
+          `  ${port === 3000 ? "" : `PORT=${port} `}npm run upload -- local/assets/aigc-video.mp4 in/clip.mp4`,
+        ]
+      : []),
     "",
   ].join("\n");
   process.stderr.write(`${banner}\n`);

@@ -84,7 +84,7 @@ export interface ColdResult {
   answered?: Summary;
   /** require(bundle) alone, inside the child. */
   require?: Summary;
-  /** Spawn to marker line received by the parent (cross-check, includes pipe latency). */
+  /** Spawn to the marker line (printed after the last measured point) received by the parent: a cross-check with pipe latency. */
   markerReceived: Summary;
   rssReadyKb: Summary;
   rssAnsweredKb?: Summary;

@@ -4,6 +4,8 @@
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
@@ -11,7 +13,9 @@ import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { readApiRoutes, startGateway } from "../../local/gateway";
-import { LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from "../../local/stack";
+import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { LOCAL_BUCKET, LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from "../../local/stack";
+import { CosClient } from "../../shared/cos/client";
 import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { loadBody } from "../support/scf";
@@ -50,15 +54,16 @@ describe("local API Gateway", () => {
 describe("local stack with the source handlers", () => {
   let stack: LocalStack;
   const savedEnv = { ...process.env };
+  const cosDataDir = mkdtempSync(join(tmpdir(), "aigc-stack-cos-"));
 
   beforeAll(async () => {
     process.env = { ...savedEnv };
-    delete process.env.AIGC_API_TOKENS;
-    delete process.env.AIGC_VOD_SUBAPPID;
+    for (const name of ["AIGC_API_TOKENS", "AIGC_VOD_SUBAPPID", "AIGC_REDRAW_BUCKET", "AIGC_COS_ENDPOINT"]) delete process.env[name];
     resetConfigCache();
     stack = await startLocalStack({
       target: "local",
       env: process.env,
+      cosDataDir,
       handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo },
     });
   });
@@ -66,6 +71,16 @@ describe("local stack with the source handlers", () => {
     await stack.close();
     process.env = savedEnv;
     resetConfigCache();
+    rmSync(cosDataDir, { recursive: true, force: true });
+  });
+
+  it("redraws a video uploaded into the local bucket's input prefix", async () => {
+    const cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(stack.cos?.url ?? "") });
+    const before = stack.standIn?.createdTasks().length ?? 0;
+    await cos.putObject({ bucket: LOCAL_BUCKET, region: "ap-guangzhou" }, "in/stack/clip.mp4", Buffer.from("video"), { contentType: "video/mp4" });
+    await stack.cos?.flushDeliveries();
+    const created = stack.standIn?.createdTasks().slice(before) ?? [];
+    expect(created.map((call) => call.action)).toEqual(["CreateAigcVideoRedrawTask"]);
   });
 
   const post = (path: string, body: unknown, token = LOCAL_DEV_TOKEN) =>

@@ -256,4 +256,12 @@ describe("dependency layout", () => {
     const fromPlugin = createRequire(createRequire(path.join(REPO_ROOT, "package.json")).resolve("serverless-tencent-scf/provider/tencentProvider.js"));
     expect(fromPlugin.resolve("serverless-tencent-tools/sdk/others/dataReport.js")).toMatch(/dataReport\.js$/);
   });
+  it("triggers vod-aigc-redraw on object creation under the input prefix of the redraw bucket", () => {
+    const events = (config.functions["vod-aigc-redraw"]?.events ?? []) as Array<Record<string, any>>;
+    const cos = events.filter((event) => event.cos).map((event) => event.cos.parameters);
+    expect(cos).toHaveLength(1);
+    expect(cos[0]).toMatchObject({ events: "cos:ObjectCreated:*", enable: true });
+    expect(String(cos[0].bucket)).toContain("param:redrawBucket");
+    expect(String(cos[0].filter.prefix)).toContain("param:redrawInputPrefix");
+  });
 });
