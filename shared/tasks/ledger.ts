@@ -3,16 +3,30 @@
  * JSON objects under a private prefix of the deployment's COS bucket. Locally and in tests the same
  * code runs against the local COS stand-in, so the production path is the one tested.
  *
- * Writes that must not race use COS's create-if-absent (`x-cos-forbid-overwrite`).
+ * Layout under the prefix:
+ *   tasks/<taskId>.json          one TaskRecord per task the bundle created
+ *   open/<taskId>                an (empty) marker while the task is not finished or not delivered:
+ *                                the tracker lists this, not every task ever made
+ *   uploads/<sessionId>.json     which redraw task an upload became (redraw on upload)
+ *   idempotency/<key>.json       the first answer to an Idempotency-Key
+ *   locks/<name>.json            short leases (one tracker tick at a time)
+ *
+ * Writes that must not race use COS's create-if-absent (`x-cos-forbid-overwrite`). A TaskRecord's
+ * status and delivery fields are written only by the tracker, so they have a single writer.
  */
 
+import { createHash } from "node:crypto";
 import type { CosBucketRef, CosClient } from "../cos/client";
+import type { TaskKind } from "../validation";
+
+/** One normalized status for every task type. */
+export type TaskStatus = "queued" | "running" | "succeeded" | "failed";
 
 /** Where a redraw-on-upload result goes, and what it came from. */
 export interface UploadRecord {
   sessionId: string;
   source: { bucket: string; region: string; key: string; size?: number; etag?: string; cosRequestId?: string; eventTime?: string };
-  output: { bucket: string; region: string; key: string; sidecarKey: string };
+  output: OutputTarget;
   style?: string;
   /**
    * claimed: a delivery is creating the task; created: TaskId known; created-unconfirmed: Tencent
@@ -26,27 +40,86 @@ export interface UploadRecord {
   updatedAt: string;
 }
 
+/** A bucket location the result of a task is written to. */
+export interface OutputTarget {
+  bucket: string;
+  region: string;
+  key: string;
+  sidecarKey: string;
+}
+
+/** One result file of a finished task. */
+export interface TaskOutput {
+  /** Tencent's URL (temporary: VOD 7 days, MPS 12 hours). */
+  url?: string;
+  expiresAt?: string;
+  /** VOD FileId under permanent storage. */
+  fileId?: string;
+  type: "video" | "image" | "file";
+  /** Where a copy was kept in our bucket (AIGC_KEEP_RESULTS). */
+  kept?: { bucket: string; region: string; key: string };
+}
+
+/** State of one way of delivering a result. */
+export interface DeliveryState {
+  state: "pending" | "delivered" | "undeliverable";
+  attempts: number;
+  firstAttemptAt?: string;
+  lastAttemptAt?: string;
+  nextAttemptAt?: string;
+  deliveredAt?: string;
+  lastError?: string;
+}
+
 /** A task the bundle created. */
 export interface TaskRecord {
   taskId: string;
-  kind: "vod-video" | "vod-image" | "vod-redraw" | "mps-video";
+  kind: TaskKind;
   createdAt: string;
+  updatedAt: string;
   sessionId?: string;
   upstreamRequestId?: string;
-  /** How it was created: an HTTP request (by which token) or an upload. */
+  /** How it was created: an HTTP request (by which token: a hash, never the token) or an upload. */
   origin: { type: "http"; tokenId: string } | { type: "cos-upload"; uploadSessionId: string };
-  output?: UploadRecord["output"];
+  /** A short summary of the create input (never file contents). */
+  input?: { modelName?: string; modelVersion?: string; prompt?: string; files?: number };
+  status: TaskStatus;
+  progress?: number;
+  history: Array<{ status: TaskStatus; at: string }>;
+  outputs?: TaskOutput[];
+  error?: { code: string; message: string };
+  finishedAt?: string;
+  /** Tencent's last detail of the task, as it answered. */
+  detail?: unknown;
+  lastCheckedAt?: string;
+  /** Set when Tencent's completion event for this task was handled. */
+  eventHandledAt?: string;
+  callbackUrl?: string;
+  output?: OutputTarget;
+  delivery: { webhook?: DeliveryState; bucket?: DeliveryState; keep?: DeliveryState };
+}
+
+/** An Idempotency-Key's first answer, so a repeat gets the same one. */
+export interface IdempotencyRecord {
+  bodyHash: string;
+  state: "pending" | "done";
+  createdAt: string;
+  response?: { status: number; body: string };
 }
 
 export class TaskLedger {
   constructor(
-    private readonly cos: CosClient,
-    private readonly ref: CosBucketRef,
-    private readonly prefix: string,
+    readonly cos: CosClient,
+    readonly ref: CosBucketRef,
+    readonly prefix: string,
   ) {}
 
-  private key(kind: "uploads" | "tasks", id: string): string {
+  private key(kind: "uploads" | "tasks" | "idempotency" | "locks", id: string): string {
     return `${this.prefix}${kind}/${encodeURIComponent(id)}.json`;
+  }
+
+  private openKey(taskId: string): string {
+    return `${this.prefix}open/${encodeURIComponent(taskId)}`;
   }
 
   private async read<T>(key: string): Promise<T | undefined> {
@@ -55,7 +128,7 @@ export class TaskLedger {
   }
 
   private async write(key: string, value: unknown, createOnly: boolean): Promise<boolean> {
-    const result = await this.cos.putObject(this.ref, key, JSON.stringify(value, null, 2), {
+    const result = await this.cos.putObject(this.ref, key, JSON.stringify(value), {
       contentType: "application/json",
       forbidOverwrite: createOnly,
     });
@@ -84,13 +157,78 @@ export class TaskLedger {
     return this.read<UploadRecord>(this.key("uploads", sessionId));
   }
 
-  /** Records a created task; a record that is already there is kept (a redelivery wrote it). */
-  async recordTask(record: TaskRecord): Promise<void> {
+  /**
+   * Records a newly created task and marks it open for the tracker. The open marker is written
+   * first: a task that is open but has no record yet is skipped until its record appears, while a
+   * record without a marker would never be tracked.
+   */
+  async recordNewTask(record: TaskRecord): Promise<void> {
+    await this.cos.putObject(this.ref, this.openKey(record.taskId), "", { contentType: "text/plain" });
     await this.write(this.key("tasks", record.taskId), record, true);
+  }
+
+  /** Replaces a task's record (the tracker is its only writer after creation). */
+  async saveTask(record: TaskRecord): Promise<void> {
+    await this.write(this.key("tasks", record.taskId), record, false);
   }
 
   /** The record of a task, if the bundle created it. */
   getTask(taskId: string): Promise<TaskRecord | undefined> {
     return this.read<TaskRecord>(this.key("tasks", taskId));
+  }
+
+  /** Task ids that still need the tracker's attention, page by page. */
+  async listOpenTaskIds(marker?: string): Promise<{ taskIds: string[]; nextMarker?: string }> {
+    const page = await this.cos.listObjects(this.ref, { prefix: `${this.prefix}open/`, maxKeys: 1000, ...(marker ? { marker } : {}) });
+    const taskIds = page.objects.map((o) => decodeURIComponent(o.key.slice(`${this.prefix}open/`.length)));
+    return { taskIds, ...(page.truncated && page.nextMarker ? { nextMarker: page.nextMarker } : {}) };
+  }
+
+  /** Takes a task off the tracker's list: it is finished and every delivery is settled. */
+  async closeTask(taskId: string): Promise<void> {
+    await this.cos.deleteObject(this.ref, this.openKey(taskId));
+  }
+
+  /** The ledger key of an Idempotency-Key, scoped to the caller and the route. */
+  idempotencyId(scope: string, idempotencyKey: string): string {
+    return createHash("sha256").update(`${scope}\n${idempotencyKey}`).digest("hex");
+  }
+
+  /** Claims an Idempotency-Key; returns the existing record when the key was used before. */
+  async claimIdempotencyKey(id: string, record: IdempotencyRecord): Promise<{ claimed: true } | { claimed: false; existing: IdempotencyRecord }> {
+    const key = this.key("idempotency", id);
+    if (await this.write(key, record, true)) return { claimed: true };
+    const existing = await this.read<IdempotencyRecord>(key);
+    if (!existing) throw new Error(`ledger record ${key} exists but could not be read`);
+    return { claimed: false, existing };
+  }
+
+  /** Stores the first answer given for an Idempotency-Key. */
+  async completeIdempotencyKey(id: string, record: IdempotencyRecord): Promise<void> {
+    await this.write(this.key("idempotency", id), record, false);
+  }
+
+  /** Forgets a claimed Idempotency-Key whose request failed before anything was created. */
+  async releaseIdempotencyKey(id: string): Promise<void> {
+    await this.cos.deleteObject(this.ref, this.key("idempotency", id));
+  }
+
+  /**
+   * Takes a lease named `name` until `expiresAt` (epoch ms); false while another holder's lease is
+   * live. An expired lease is taken over.
+   */
+  async acquireLease(name: string, holder: string, now: number, ttlMs: number): Promise<boolean> {
+    const key = this.key("locks", name);
+    const lease = { holder, expiresAt: now + ttlMs };
+    if (await this.write(key, lease, true)) return true;
+    const existing = await this.read<{ holder: string; expiresAt: number }>(key);
+    if (existing && existing.expiresAt > now) return false;
+    await this.cos.deleteObject(this.ref, key);
+    return this.write(key, lease, true);
+  }
+
+  /** Gives a lease back early. */
+  async releaseLease(name: string): Promise<void> {
+    await this.cos.deleteObject(this.ref, this.key("locks", name));
   }
 }

@@ -145,14 +145,20 @@ async function redrawOne(object: CosObjectEvent, deps: RedrawDeps): Promise<Reco
       deadline: deps.deadline,
       log: recordLog,
     });
-    await deps.ledger.recordTask({
+    const createdAt = new Date(now()).toISOString();
+    await deps.ledger.recordNewTask({
       taskId: created.taskId,
       kind: "vod-redraw",
-      createdAt: new Date(now()).toISOString(),
+      createdAt,
+      updatedAt: createdAt,
       sessionId,
       upstreamRequestId: created.upstreamRequestId,
       origin: { type: "cos-upload", uploadSessionId: sessionId },
+      input: { files: 1 },
+      status: "queued",
+      history: [{ status: "queued", at: createdAt }],
       output: record.output,
+      delivery: { bucket: { state: "pending", attempts: 0 } },
     });
     await deps.ledger.updateUpload({ ...record, state: "created", taskId: created.taskId, updatedAt: new Date(now()).toISOString() });
     recordLog.info("upload.redraw-created", { taskId: created.taskId, outputKey });

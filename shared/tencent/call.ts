@@ -94,6 +94,8 @@ export interface CallOptions {
   params: Record<string, unknown>;
   /** The dedup key the call carries; without one, calls that may have run are not retried. */
   sessionId?: string;
+  /** A read (Describe*, PullEvents): running it twice is harmless, so it retries like a deduped call. */
+  idempotent?: boolean;
   /** Epoch ms after which no attempt may start or continue. */
   deadline: number;
   attemptTimeoutMs: number;
@@ -128,7 +130,8 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
       return response;
     } catch (error) {
       const cls = classifyError(error, controller.signal.aborted);
-      const retryable = cls.retry === "always" || (cls.retry === "with-session-id" && options.sessionId !== undefined);
+      const repeatable = options.idempotent === true || options.sessionId !== undefined;
+      const retryable = cls.retry === "always" || (cls.retry === "with-session-id" && repeatable);
       const delay = Math.round(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
       const timeLeft = options.deadline - now() - delay;
       const willRetry = retryable && attempt < MAX_ATTEMPTS && timeLeft >= MIN_ATTEMPT_MS;
@@ -160,7 +163,7 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
           { cause: error },
         );
       }
-      if (cls.retry === "with-session-id") mayHaveRun = true;
+      if (cls.retry === "with-session-id" && !options.idempotent) mayHaveRun = true;
       await sleep(delay);
     } finally {
       clearTimeout(timer);
