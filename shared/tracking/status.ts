@@ -3,7 +3,8 @@
  * completion events (whose payload is the same task object), and MPS DescribeAigcVideoTask.
  */
 
-import type { TaskKind, TaskOutput, TaskStatus } from "../tasks/ledger";
+import type { TaskOutput, TaskStatus } from "../tasks/ledger";
+import type { TaskKind } from "../validation";
 
 /** What Tencent currently says about a task, normalized. */
 export interface TaskSnapshot {
