@@ -10,11 +10,13 @@ import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { parse as parseYaml } from "yaml";
+import { matchPathTemplate } from "../shared/http/function";
 
 export interface ApiRoute {
   functionName: string;
   /** An HTTP method, or ANY. */
   method: string;
+  /** A literal path, or a template with `{Param}` segments (one path segment each). */
   path: string;
 }
 
@@ -106,8 +108,35 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-/** Builds the SCF API Gateway event for one HTTP request. */
-export function toApiGatewayEvent(req: IncomingMessage, url: URL, body: Buffer, route: ApiRoute, requestId: string): Record<string, unknown> {
+/**
+ * The route a request path and method are for, and its path parameters. Like API Gateway, a path
+ * without `{Param}` segments wins over a template that also matches.
+ */
+export function findApiRoute(routes: readonly ApiRoute[], method: string, path: string): { route: ApiRoute; pathParameters: Record<string, string> } | undefined {
+  const normalized = path.replace(/\/+$/, "") || "/";
+  let best: { route: ApiRoute; pathParameters: Record<string, string>; params: number } | undefined;
+  for (const route of routes) {
+    if (route.method !== "ANY" && route.method !== method) continue;
+    const pathParameters = matchPathTemplate(route.path, normalized);
+    if (!pathParameters) continue;
+    const params = Object.keys(pathParameters).length;
+    if (!best || params < best.params) best = { route, pathParameters, params };
+  }
+  return best && { route: best.route, pathParameters: best.pathParameters };
+}
+
+/**
+ * Builds the SCF API Gateway event for one HTTP request: `path` is the request's path,
+ * `requestContext.path` the route's (template) path and `pathParameters` its `{Param}` values.
+ */
+export function toApiGatewayEvent(
+  req: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  route: ApiRoute,
+  requestId: string,
+  pathParameters: Record<string, string> = {},
+): Record<string, unknown> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(",") : value;
@@ -128,7 +157,7 @@ export function toApiGatewayEvent(req: IncomingMessage, url: URL, body: Buffer, 
     headers,
     body: binary ? body.toString("base64") : text,
     isBase64Encoded: binary,
-    pathParameters: {},
+    pathParameters,
     queryStringParameters: Object.fromEntries(Object.entries(query).map(([k, v]) => [k, Array.isArray(v) ? v[v.length - 1] : String(v)])),
     headerParameters: {},
     stageVariables: { stage: "release" },
@@ -146,10 +175,8 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const started = Date.now();
     const requestId = randomUUID();
     const url = new URL(req.url ?? "/", "http://gateway.local");
-    const path = url.pathname.replace(/\/+$/, "") || "/";
-    const route =
-      options.routes.find((r) => r.path === path && (r.method === "ANY" || r.method === req.method)) ??
-      undefined;
+    const found = findApiRoute(options.routes, req.method ?? "GET", url.pathname);
+    const route = found?.route;
     const finish = (status: number, fn?: string) =>
       log({ time: new Date().toISOString(), event: "gateway.request", requestId, method: req.method, path: url.pathname, status, fn, ms: Date.now() - started });
     if (!route) {
@@ -166,7 +193,7 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
       send(res, 413, { "content-type": "application/json" }, JSON.stringify({ message: "Request Entity Too Large", requestId }));
       return finish(413, route.functionName);
     }
-    const event = toApiGatewayEvent(req, url, body, route, requestId);
+    const event = toApiGatewayEvent(req, url, body, route, requestId, found?.pathParameters);
     const context = {
       request_id: requestId,
       function_name: route.functionName,

@@ -19,12 +19,24 @@ import { buildFunctions } from "./build";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** The HTTP contract: function name -> POST route. */
-export const FUNCTION_ROUTES: Readonly<Record<string, string>> = {
-  "vod-aigc-video": "/tencent-vod/v1/aigc-video",
-  "vod-aigc-image": "/tencent-vod/v1/aigc-image",
-  "vod-aigc-redraw": "/tencent-vod/v1/aigc-video-redraw",
-  "mps-aigc-video": "/tencent-mps/v1/aigc-video",
+/** One API Gateway route of a function; `{Name}` segments are path parameters. */
+export interface HttpRoute {
+  method: "GET" | "POST";
+  path: string;
+}
+
+/** The HTTP contract: function name -> its API Gateway routes. */
+export type FunctionRoutes = Readonly<Record<string, readonly HttpRoute[]>>;
+
+export const FUNCTION_ROUTES: FunctionRoutes = {
+  "vod-aigc-video": [{ method: "POST", path: "/tencent-vod/v1/aigc-video" }],
+  "vod-aigc-image": [{ method: "POST", path: "/tencent-vod/v1/aigc-image" }],
+  "vod-aigc-redraw": [{ method: "POST", path: "/tencent-vod/v1/aigc-video-redraw" }],
+  "mps-aigc-video": [{ method: "POST", path: "/tencent-mps/v1/aigc-video" }],
+  "task-query": [
+    { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
+    { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+  ],
 };
 
 /** Variables every function must receive (see serverless.yml provider.environment.variables). */
@@ -113,7 +125,7 @@ export function runServerlessPackage(serviceDir: string, options: RunOptions = {
 }
 
 /** Checks the packaged service against the contract; returns human-readable problems (empty when fine). */
-export function verifyPackage(serviceDir: string, routes: Readonly<Record<string, string>> = FUNCTION_ROUTES): string[] {
+export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCTION_ROUTES): string[] {
   const stateFile = path.join(serviceDir, ".serverless", "tencent-service.json");
   if (!existsSync(stateFile)) return [`${stateFile} is missing: is tencent-telemetry-guard listed in plugins?`];
   const state = JSON.parse(readFileSync(stateFile, "utf8")) as PackageState;
@@ -125,8 +137,8 @@ export function verifyPackage(serviceDir: string, routes: Readonly<Record<string
   const serviceIds = new Set<string>();
   for (const name of expected) {
     const fn = state.functions[name];
-    const route = routes[name];
-    if (!fn || route === undefined) continue;
+    const expectedRoutes = routes[name];
+    if (!fn || expectedRoutes === undefined) continue;
     const p = fn.properties;
     const bad = (what: string) => problems.push(`${name}: ${what}`);
     if (p.Handler !== "index.main_handler") bad(`handler is ${p.Handler}`);
@@ -142,14 +154,20 @@ export function verifyPackage(serviceDir: string, routes: Readonly<Record<string
     }
 
     const apigw = (p.Events ?? []).flatMap((event) => Object.values(event)).filter((t) => t.Type === "APIGW");
-    const match = apigw.find((t) => t.Properties.Path === route);
-    if (!match) bad(`no API Gateway trigger for ${route}`);
-    else {
+    if (apigw.length !== expectedRoutes.length) bad(`has ${apigw.length} API Gateway trigger(s), expected ${expectedRoutes.length}`);
+    for (const route of expectedRoutes) {
+      const label = `${route.method} ${route.path}`;
+      const match = apigw.find((t) => t.Properties.Path === route.path);
+      if (!match) {
+        bad(`no API Gateway trigger for ${label}`);
+        continue;
+      }
       const t = match.Properties;
-      if (t.HttpMethod !== "POST") bad(`${route} method is ${t.HttpMethod}`);
-      if (t.StageName !== "release") bad(`${route} stage is ${t.StageName}`);
-      if (t.IntegratedResponse !== true) bad(`${route} is not an integrated response`);
-      if (t.Enable !== true) bad(`${route} trigger would be created disabled`);
+      if (t.HttpMethod !== route.method) bad(`${route.path} method is ${t.HttpMethod}, expected ${route.method}`);
+      if (t.StageName !== "release") bad(`${label} stage is ${t.StageName}`);
+      if (t.IntegratedResponse !== true) bad(`${label} is not an integrated response`);
+      if (t.Enable !== true) bad(`${label} trigger would be created disabled`);
+      // Every trigger counts, not only a function's first: the plugin resolves serviceId per event.
       serviceIds.add(t.ServiceId ?? "");
     }
 
@@ -198,7 +216,8 @@ async function main(): Promise<number> {
   }
   const state = JSON.parse(readFileSync(path.join(REPO_ROOT, ".serverless", "tencent-service.json"), "utf8")) as PackageState;
   for (const [name, fn] of Object.entries(state.functions)) {
-    console.log(`ok ${fn.functionName}  POST ${FUNCTION_ROUTES[name]}  ${fn.artifact}`);
+    const routes = (FUNCTION_ROUTES[name] ?? []).map((route) => `${route.method} ${route.path}`).join(", ");
+    console.log(`ok ${fn.functionName}  ${routes}  ${fn.artifact}`);
   }
   const triggers = Object.values(state.functions).flatMap((fn) => (fn.properties.Events ?? []).flatMap((e) => Object.values(e)));
   if (triggers.some((t) => t.Type === "APIGW" && !t.Properties.ServiceId)) {

@@ -32,6 +32,14 @@ export interface Config {
   ledger?: { bucket: string; region: string; prefix: string };
   /** Base URL of a local COS stand-in; absent means Tencent's public COS hosts. */
   cosEndpoint?: URL;
+  /** Standard Webhooks secret (whsec_...) that signs result webhooks. */
+  webhookSecret?: string;
+  /** Lets CallbackUrl reach private, loopback and link-local addresses (local development only). */
+  allowPrivateCallbacks: boolean;
+  /** Copies every result into the ledger bucket, so it outlives Tencent's temporary URLs. */
+  keepResults: boolean;
+  /** Where kept results go in the ledger bucket. */
+  resultsPrefix: string;
 }
 
 export interface RedrawConfig {
@@ -181,6 +189,10 @@ export function readConfig(env: Env): Config {
   const redrawConfig = redraw(env, defaultRegion);
   const ledgerConfig = ledger(env, redrawConfig, defaultRegion);
   const cosEndpoint = text(env, "AIGC_COS_ENDPOINT") ? baseUrl(env, "AIGC_COS_ENDPOINT", "") : undefined;
+  const webhookSecret = text(env, "AIGC_WEBHOOK_SECRET");
+  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(webhookSecret)) {
+    throw new ConfigError("AIGC_WEBHOOK_SECRET", "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 16 characters)");
+  }
   return {
     region: defaultRegion,
     ...(subAppId === undefined ? {} : { vodSubAppId: subAppId }),
@@ -193,6 +205,10 @@ export function readConfig(env: Env): Config {
     ...(redrawConfig ? { redraw: redrawConfig } : {}),
     ...(ledgerConfig ? { ledger: ledgerConfig } : {}),
     ...(cosEndpoint ? { cosEndpoint } : {}),
+    ...(webhookSecret ? { webhookSecret } : {}),
+    allowPrivateCallbacks: flag(env, "AIGC_ALLOW_PRIVATE_CALLBACKS"),
+    keepResults: flag(env, "AIGC_KEEP_RESULTS"),
+    resultsPrefix: prefix(env, "AIGC_RESULTS_PREFIX", "aigc-results/"),
   };
 }
 

@@ -15,10 +15,13 @@ export type RefusalKind =
   | "invalid-request"
   | "unauthorized"
   | "route-not-found"
+  | "resource-not-found"
   | "method-not-allowed"
   | "payload-too-large"
   | "unsupported-media-type"
-  | "unsupported-event";
+  | "unsupported-event"
+  | "idempotency-mismatch"
+  | "idempotency-in-flight";
 
 /** A request we refuse; nothing was sent upstream. */
 export class RequestRefused extends Error {

@@ -20,6 +20,8 @@ const DEFAULT_TIME_LIMIT_MS = 30_000;
 
 export interface RequestScope {
   request: HttpRequest;
+  /** Values of the route's `{Name}` path segments, percent-decoded. */
+  params: Readonly<Record<string, string>>;
   config: Config;
   log: Logger;
   /** Epoch ms by which all work for this request must be over. */
@@ -28,7 +30,13 @@ export interface RequestScope {
 
 export interface Route {
   method: string;
+  /** A literal path, or a template whose `{Name}` segments each match one non-empty segment. */
   path: string;
+}
+
+/** One route of a function and the work that answers it. */
+export interface RouteHandler extends Route {
+  handle: (scope: RequestScope) => Promise<HttpResponse>;
 }
 
 /** Epoch ms by which an invocation must finish its work, from SCF's context. */
@@ -37,16 +45,64 @@ export function invocationDeadline(context: ScfContext, startedAt: number): numb
   return startedAt + Math.max(limit - DEADLINE_MARGIN_MS, limit / 2);
 }
 
-function matchRoute(request: HttpRequest, route: Route): void {
+const PARAM_SEGMENT = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // A malformed escape is passed on as sent; the route's own validation refuses it.
+    return segment;
+  }
+}
+
+/** The path parameters of `path` under a route template such as `/x/{TaskId}`, or undefined when it does not match. */
+export function matchPathTemplate(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split("/");
+  const actual = path.split("/");
+  if (expected.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < expected.length; i++) {
+    const want = expected[i] ?? "";
+    const got = actual[i] ?? "";
+    const name = PARAM_SEGMENT.exec(want)?.[1];
+    if (name === undefined) {
+      if (want !== got) return undefined;
+    } else {
+      if (got === "") return undefined;
+      params[name] = decodeSegment(got);
+    }
+  }
+  return params;
+}
+
+/** How many `{Name}` segments a template has: among routes that match, the most literal one wins. */
+function parameterCount(template: string): number {
+  return template.split("/").filter((segment) => PARAM_SEGMENT.test(segment)).length;
+}
+
+/**
+ * The route a request is for: 404 when no route's path matches, 405 (with every method the path
+ * does have) when only the method is wrong.
+ */
+export function selectRoute<R extends Route>(request: HttpRequest, routes: readonly R[]): { route: R; params: Record<string, string> } {
   const path = request.path.replace(/\/+$/, "") || "/";
-  if (path !== route.path) {
+  const matching = routes
+    .map((route) => ({ route, params: matchPathTemplate(route.path, path) }))
+    .filter((candidate): candidate is { route: R; params: Record<string, string> } => candidate.params !== undefined)
+    .sort((a, b) => parameterCount(a.route.path) - parameterCount(b.route.path));
+  if (matching.length === 0) {
     throw new RequestRefused("route-not-found", "ResourceNotFound.Route", `${request.method} ${request.path} is not a route of this API`);
   }
-  if (request.method !== route.method) {
-    throw new RequestRefused("method-not-allowed", "UnsupportedOperation.Method", `${request.method} is not allowed on ${route.path}; use ${route.method}`, {
-      allow: [route.method],
+  const chosen = matching.find((candidate) => candidate.route.method === request.method);
+  if (!chosen) {
+    const allow = [...new Set(matching.map((candidate) => candidate.route.method))];
+    const template = matching[0]?.route.path ?? path;
+    throw new RequestRefused("method-not-allowed", "UnsupportedOperation.Method", `${request.method} is not allowed on ${template}; use ${allow.join(", ")}`, {
+      allow,
     });
   }
+  return chosen;
 }
 
 /** Authenticates the bearer token; a deployment with no tokens configured refuses everyone. */
@@ -96,6 +152,19 @@ export function httpFunction(
   route: Route,
   work: (scope: RequestScope) => Promise<HttpResponse>,
 ): (event: unknown, context?: ScfContext) => Promise<IntegrationResponse> {
+  return httpRoutes(functionName, [{ method: route.method, path: route.path, handle: work }]);
+}
+
+/**
+ * Wraps the routes of one function (paths may have `{Name}` parameters, see RequestScope.params)
+ * into an SCF `main_handler`, with the same guarantees as httpFunction. The function matches the
+ * path itself rather than trusting the event's pathParameters, so what it serves does not depend on
+ * how the gateway in front of it is configured.
+ */
+export function httpRoutes(
+  functionName: string,
+  routes: readonly RouteHandler[],
+): (event: unknown, context?: ScfContext) => Promise<IntegrationResponse> {
   return async (event, context = {}) => {
     const startedAt = Date.now();
     const fallbackId = context.request_id ?? "unknown";
@@ -110,9 +179,9 @@ export function httpFunction(
     const log = createLogger(request.requestId, { fn: functionName });
     let response: HttpResponse;
     try {
-      matchRoute(request, route);
+      const { route, params } = selectRoute(request, routes);
       const config = getConfig();
-      response = await work({ request, config, log, deadline: invocationDeadline(context, startedAt) });
+      response = await route.handle({ request, params, config, log, deadline: invocationDeadline(context, startedAt) });
     } catch (error) {
       response = problemResponse(error, request.requestId, log);
     }

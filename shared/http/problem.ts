@@ -22,9 +22,13 @@ const REFUSALS: Record<RefusalKind, ProblemShape> = {
   "unsupported-event": { status: 400, title: "This function does not handle that event", type: "unsupported-event" },
   unauthorized: { status: 401, title: "A valid bearer token is required", type: "unauthorized" },
   "route-not-found": { status: 404, title: "No such route", type: "route-not-found" },
+  // Also what a caller gets for a resource another token owns, so ids cannot be probed.
+  "resource-not-found": { status: 404, title: "No such resource", type: "resource-not-found" },
   "method-not-allowed": { status: 405, title: "Method not allowed on this route", type: "method-not-allowed" },
   "payload-too-large": { status: 413, title: "The request body is too large", type: "payload-too-large" },
   "unsupported-media-type": { status: 415, title: "The request body must be JSON", type: "unsupported-media-type" },
+  "idempotency-in-flight": { status: 409, title: "A request with this Idempotency-Key is in progress", type: "idempotency-in-flight" },
+  "idempotency-mismatch": { status: 422, title: "Idempotency-Key reused with a different body", type: "idempotency-mismatch" },
 };
 
 const UPSTREAM: Record<UpstreamFailure, ProblemShape> = {
@@ -66,6 +70,7 @@ function refusal(error: RequestRefused, requestId: string): HttpResponse {
   const headers: Record<string, string> = {};
   if (error.kind === "unauthorized") headers["www-authenticate"] = 'Bearer realm="aigc", error="invalid_token"';
   if (error.kind === "method-not-allowed" && error.details.allow) headers.allow = error.details.allow.join(", ");
+  if (error.kind === "idempotency-in-flight") headers["retry-after"] = "1";
   return answer(
     REFUSALS[error.kind],
     { detail: error.message, code: error.code, requestId, ...(error.details.issues ? { errors: error.details.issues } : {}) },

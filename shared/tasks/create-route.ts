@@ -1,22 +1,103 @@
 /**
  * The create-task HTTP route shared by the four task functions:
- * authenticate -> read JSON -> validate against the catalog -> pick a SessionId -> call Tencent once.
+ * authenticate -> read JSON -> validate against the catalog -> (replay an Idempotency-Key) ->
+ * pick a SessionId -> call Tencent once -> record the task in the ledger.
  * Nothing unauthenticated or invalid gets past the first three steps, so it never costs money.
  */
 
+import { createHash } from "node:crypto";
+import type { Caller } from "../auth";
+import { ConfigError } from "../config";
 import { RequestRefused } from "../errors";
+import { checkCallbackUrl } from "../http/callback-url";
 import { httpFunction, readJsonBody, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import { tencentClients } from "../tencent/clients";
-import { validateCreateRequest, type TaskKind } from "../validation";
-import { createTask } from "./create";
+import { normalizeKey, validateCreateRequest, type TaskKind } from "../validation";
+import { createTask, type CreatedTask } from "./create";
 import { TASK_KINDS } from "./kinds";
+import type { TaskLedger, TaskRecord } from "./ledger";
+import { optionalLedger } from "./services";
 import { chooseSessionId, isValidIdempotencyKey } from "./session-id";
+
+/** How long an unfinished Idempotency-Key claim is taken to be a request still in flight. */
+const IN_FLIGHT_MS = 60_000;
+
+/** Takes our own `CallbackUrl` field (any spelling) out of the body before Tencent's fields are validated. */
+function takeCallbackUrl(body: unknown, scope: RequestScope): { body: unknown; callbackUrl?: string } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return { body };
+  const entries = Object.entries(body as Record<string, unknown>);
+  const matches = entries.filter(([key]) => normalizeKey(key) === "callbackurl");
+  if (matches.length === 0) return { body };
+  const [field, value] = matches[0] as [string, unknown];
+  const refuse = (message: string) =>
+    new RequestRefused("invalid-request", "InvalidParameterValue.CallbackUrl", `${field}: ${message}`, {
+      issues: [{ field, message, code: "InvalidParameterValue.CallbackUrl" }],
+    });
+  if (matches.length > 1) throw refuse("is given more than once");
+  if (typeof value !== "string") throw refuse("must be a string URL");
+  const checked = checkCallbackUrl(value, { allowPrivate: scope.config.allowPrivateCallbacks });
+  if (!checked.ok) throw refuse(checked.reason);
+  return { body: Object.fromEntries(entries.filter(([key]) => key !== field)), callbackUrl: checked.url.href };
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function inputSummary(params: Record<string, unknown>): TaskRecord["input"] {
+  const files = [params.FileInfos, params.ImageInfos, params.VideoInfos].reduce<number>((n, list) => n + (Array.isArray(list) ? list.length : 0), 0) + (params.FileInfo || params.ImageUrl ? 1 : 0);
+  return {
+    ...(typeof params.ModelName === "string" ? { modelName: params.ModelName } : {}),
+    ...(typeof params.ModelVersion === "string" ? { modelVersion: params.ModelVersion } : {}),
+    ...(typeof params.Prompt === "string" ? { prompt: params.Prompt.slice(0, 200) } : {}),
+    ...(files > 0 ? { files } : {}),
+  };
+}
+
+function created(scope: RequestScope, task: CreatedTask): HttpResponse {
+  return {
+    status: 200,
+    headers: { "content-type": "application/json", "x-request-id": scope.request.requestId },
+    body: JSON.stringify({ Response: { TaskId: task.taskId, RequestId: task.upstreamRequestId } }),
+  };
+}
+
+/** Records a created task; the task exists either way, so a ledger failure is logged, not answered. */
+async function recordTask(ledger: TaskLedger, kind: TaskKind, caller: Caller, task: CreatedTask, params: Record<string, unknown>, callbackUrl: string | undefined, scope: RequestScope) {
+  const now = new Date().toISOString();
+  const record: TaskRecord = {
+    taskId: task.taskId,
+    kind,
+    createdAt: now,
+    updatedAt: now,
+    ...(task.sessionId ? { sessionId: task.sessionId } : {}),
+    upstreamRequestId: task.upstreamRequestId,
+    origin: { type: "http", tokenId: caller.tokenId },
+    input: inputSummary(params),
+    status: "queued",
+    history: [{ status: "queued", at: now }],
+    ...(callbackUrl ? { callbackUrl } : {}),
+    delivery: callbackUrl ? { webhook: { state: "pending", attempts: 0 } } : {},
+  };
+  try {
+    await ledger.recordNewTask(record);
+  } catch (error) {
+    scope.log.error("ledger.write-failed", { taskId: task.taskId, error, consequence: "the task is created but will not be tracked" });
+  }
+}
 
 /** Handles one create request for a task type, from the raw HTTP request to Tencent's envelope. */
 export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): Promise<HttpResponse> {
   const caller = requireCaller(scope);
-  const body = readJsonBody(scope.request);
+  const { body, callbackUrl } = takeCallbackUrl(readJsonBody(scope.request), scope);
   const result = validateCreateRequest(kind, body, { allowUnlistedModels: scope.config.allowUnlistedModels });
   if (!result.ok) {
     const first = result.issues[0];
@@ -31,24 +112,67 @@ export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): 
       issues: [{ field: "Idempotency-Key", message: "must be 1-255 visible ASCII characters", code: "InvalidParameterValue.IdempotencyKey" }],
     });
   }
+  const ledger = optionalLedger(scope.config);
+  if (callbackUrl && !ledger) throw new ConfigError("AIGC_LEDGER_BUCKET", "is needed to deliver webhooks (a request gave CallbackUrl)");
+
   const params = { ...result.params };
   const clientSessionId = typeof params.SessionId === "string" && params.SessionId !== "" ? params.SessionId : undefined;
   delete params.SessionId;
+
+  // A real replay: the same key with the same body gets the first answer, another body a 422.
+  let idempotencyId: string | undefined;
+  const bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
+  if (idempotencyKey !== undefined && ledger) {
+    idempotencyId = ledger.idempotencyId(`${caller.tokenId}\n${kind}`, idempotencyKey);
+    const claim = await ledger.claimIdempotencyKey(idempotencyId, { bodyHash, state: "pending", createdAt: new Date().toISOString() });
+    if (!claim.claimed) {
+      const existing = claim.existing;
+      if (existing.bodyHash !== bodyHash) {
+        throw new RequestRefused("idempotency-mismatch", "InvalidParameter.IdempotencyKeyReused", "This Idempotency-Key was used with a different body; use a new key for a new request.");
+      }
+      if (existing.state === "done" && existing.response) {
+        scope.log.info("idempotency.replayed", { kind });
+        return {
+          status: existing.response.status,
+          headers: { "content-type": "application/json", "x-request-id": scope.request.requestId, "idempotent-replayed": "true" },
+          body: existing.response.body,
+        };
+      }
+      if (Date.now() - Date.parse(existing.createdAt) < IN_FLIGHT_MS) {
+        throw new RequestRefused("idempotency-in-flight", "FailedOperation.IdempotencyKeyInFlight", "A request with this Idempotency-Key is still being processed; retry shortly.");
+      }
+      // A claim left behind by a request that died: go on, the derived SessionId keeps Tencent from
+      // creating a second task if that request did reach it.
+    }
+  }
+
   const sessionId = TASK_KINDS[kind].dedupBySessionId
     ? chooseSessionId({ kind, caller, ...(clientSessionId ? { clientSessionId } : {}), ...(idempotencyKey ? { idempotencyKey } : {}) })
     : undefined;
 
-  const created = await createTask(kind, params, sessionId, {
-    config: scope.config,
-    clients: tencentClients(scope.config),
-    deadline: scope.deadline,
-    log: scope.log.with({ tokenId: caller.tokenId }),
-  });
-  return {
-    status: 200,
-    headers: { "content-type": "application/json", "x-request-id": scope.request.requestId },
-    body: JSON.stringify({ Response: { TaskId: created.taskId, RequestId: created.upstreamRequestId } }),
-  };
+  let task: CreatedTask;
+  try {
+    task = await createTask(kind, params, sessionId, {
+      config: scope.config,
+      clients: tencentClients(scope.config),
+      deadline: scope.deadline,
+      log: scope.log.with({ tokenId: caller.tokenId }),
+    });
+  } catch (error) {
+    // Nothing was created (or we cannot tell): let the client retry with the same key.
+    if (idempotencyId && ledger) await ledger.releaseIdempotencyKey(idempotencyId).catch(() => undefined);
+    throw error;
+  }
+  const response = created(scope, task);
+  if (ledger) {
+    await recordTask(ledger, kind, caller, task, params, callbackUrl, scope);
+    if (idempotencyId) {
+      await ledger
+        .completeIdempotencyKey(idempotencyId, { bodyHash, state: "done", createdAt: new Date().toISOString(), response: { status: response.status, body: response.body } })
+        .catch((error: unknown) => scope.log.error("ledger.write-failed", { what: "idempotency", error }));
+    }
+  }
+  return response;
 }
 
 /** The SCF entry for a task type's create route. */

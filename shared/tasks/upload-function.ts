@@ -3,33 +3,15 @@
  * COS invokes asynchronously: returning is success, throwing asks SCF to retry the event.
  */
 
-import { ConfigError, getConfig, type Config } from "../config";
-import { CosClient } from "../cos/client";
+import { ConfigError, getConfig } from "../config";
 import { invocationDeadline } from "../http/function";
 import type { ScfContext } from "../http/apigw";
 import { createLogger } from "../log";
 import { tencentClients } from "../tencent/clients";
-import { TaskLedger } from "./ledger";
+import { cosClientFor, ledgerFor } from "./services";
 import { redrawOnUpload, type RecordOutcome } from "./redraw-on-upload";
 
-const cosClients = new WeakMap<Config, CosClient>();
-
-/** The COS client for a configuration, reused by warm invocations. */
-export function cosClientFor(config: Config): CosClient {
-  let client = cosClients.get(config);
-  if (!client) {
-    if (!config.credentials) throw new ConfigError("TENCENTCLOUD_SECRETID", "and TENCENTCLOUD_SECRETKEY are needed to read and write COS");
-    client = new CosClient({ credentials: config.credentials, ...(config.cosEndpoint ? { endpoint: config.cosEndpoint } : {}) });
-    cosClients.set(config, client);
-  }
-  return client;
-}
-
-/** The task ledger of a configuration. */
-export function ledgerFor(config: Config): TaskLedger {
-  if (!config.ledger) throw new ConfigError("AIGC_LEDGER_BUCKET", "(or AIGC_REDRAW_BUCKET) must name the bucket that keeps the task ledger");
-  return new TaskLedger(cosClientFor(config), { bucket: config.ledger.bucket, region: config.ledger.region }, config.ledger.prefix);
-}
+export { cosClientFor, ledgerFor } from "./services";
 
 /** Handles one COS trigger event for redraw-on-upload. */
 export async function handleUploadEvent(event: { Records: unknown[] }, context: ScfContext, functionName: string): Promise<{ records: RecordOutcome[] }> {

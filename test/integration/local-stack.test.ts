@@ -12,12 +12,14 @@ import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { main_handler as taskQuery } from "../../functions/task-query";
 import { readApiRoutes, startGateway } from "../../local/gateway";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { LOCAL_BUCKET, LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from "../../local/stack";
 import { CosClient } from "../../shared/cos/client";
 import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
+import { QUERY_ROUTES, TASK_QUERY_FUNCTION } from "../../shared/tracking/query";
 import { loadBody } from "../support/scf";
 
 const root = join(__dirname, "..", "..");
@@ -28,14 +30,46 @@ describe("routes", () => {
     const declared = readApiRoutes(join(root, "serverless.yml"))
       .map((r) => `${r.functionName} ${r.method} ${r.path}`)
       .sort();
-    const served = Object.values(TASK_KINDS)
-      .map((k) => `${k.functionName} ${k.route.method} ${k.route.path}`)
-      .sort();
+    const served = [
+      ...Object.values(TASK_KINDS).map((k) => `${k.functionName} ${k.route.method} ${k.route.path}`),
+      ...QUERY_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
+    ].sort();
     expect(declared).toEqual(served);
   });
 });
 
 describe("local API Gateway", () => {
+  it("matches {Param} segments and fills pathParameters and requestContext.path like API Gateway", async () => {
+    const events: Array<Record<string, any>> = [];
+    const gateway = await startGateway({
+      routes: [
+        { functionName: "echo", method: "GET", path: "/items/{ItemId}" },
+        { functionName: "echo", method: "GET", path: "/items/latest" },
+      ],
+      handlers: {
+        echo: async (event) => {
+          events.push(event as Record<string, any>);
+          return { isBase64Encoded: false, statusCode: 200, headers: {}, body: "" };
+        },
+      },
+    });
+    try {
+      const statuses = [
+        (await fetch(`${gateway.url}/items/abc%2D1`)).status,
+        (await fetch(`${gateway.url}/items/latest`)).status,
+        (await fetch(`${gateway.url}/items/`)).status,
+        (await fetch(`${gateway.url}/items/a/b`)).status,
+        (await fetch(`${gateway.url}/items/abc`, { method: "POST" })).status,
+      ];
+      expect(statuses).toEqual([200, 200, 404, 404, 404]);
+      expect(events[0]).toMatchObject({ path: "/items/abc%2D1", pathParameters: { ItemId: "abc-1" }, requestContext: { path: "/items/{ItemId}" } });
+      // A literal route wins over a template that also matches.
+      expect(events[1]).toMatchObject({ pathParameters: {}, requestContext: { path: "/items/latest" } });
+    } finally {
+      await gateway.close();
+    }
+  });
+
   it("answers 403 'Invalid scf response format' like API Gateway when a function returns another shape", async () => {
     const gateway = await startGateway({
       routes: [{ functionName: "bad", method: "POST", path: "/bad" }],
@@ -64,7 +98,7 @@ describe("local stack with the source handlers", () => {
       target: "local",
       env: process.env,
       cosDataDir,
-      handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo },
+      handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo, "task-query": taskQuery },
     });
   });
   afterAll(async () => {
@@ -108,6 +142,15 @@ describe("local stack with the source handlers", () => {
       const response = await post(path, loadBody(seed));
       expect(response.status, path).toBe(200);
     }
+  });
+
+  it("routes GET /tencent-vod/v1/query/{TaskId} to task-query, which answers an unknown task with its own 404", async () => {
+    const response = await fetch(`${stack.gateway.url}/tencent-vod/v1/query/251007502-AigcVideo-00000000000000000000000000000000t`, {
+      headers: { authorization: `Bearer ${LOCAL_DEV_TOKEN}` },
+    });
+    expect(response.status).toBe(404);
+    expect(response.headers.get("content-type")).toBe("application/problem+json");
+    expect(await response.json()).toMatchObject({ code: "ResourceNotFound.Task" });
   });
 
   it("answers an unknown path with API Gateway's 404", async () => {

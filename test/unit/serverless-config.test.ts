@@ -7,17 +7,21 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { deterministicZip } from "../../scripts/build";
-import { RESERVED_ENV_PREFIXES, runServerlessPackage, verifyPackage } from "../../scripts/package";
+import { RESERVED_ENV_PREFIXES, runServerlessPackage, verifyPackage, type FunctionRoutes } from "../../scripts/package";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const GUARD = path.join(REPO_ROOT, ".serverless_plugins", "tencent-telemetry-guard.js");
 
 /** The HTTP contract, spelled out independently of scripts/package.ts. */
-const ROUTES: Record<string, string> = {
-  "vod-aigc-video": "/tencent-vod/v1/aigc-video",
-  "vod-aigc-image": "/tencent-vod/v1/aigc-image",
-  "vod-aigc-redraw": "/tencent-vod/v1/aigc-video-redraw",
-  "mps-aigc-video": "/tencent-mps/v1/aigc-video",
+const ROUTES: FunctionRoutes = {
+  "vod-aigc-video": [{ method: "POST", path: "/tencent-vod/v1/aigc-video" }],
+  "vod-aigc-image": [{ method: "POST", path: "/tencent-vod/v1/aigc-image" }],
+  "vod-aigc-redraw": [{ method: "POST", path: "/tencent-vod/v1/aigc-video-redraw" }],
+  "mps-aigc-video": [{ method: "POST", path: "/tencent-mps/v1/aigc-video" }],
+  "task-query": [
+    { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
+    { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+  ],
 };
 
 const ENV_NAMES = [
@@ -58,6 +62,7 @@ interface ServerlessConfig {
     memorySize: number;
     timeout: number;
     environment: Record<string, unknown>;
+    apiGateway?: { serviceId?: unknown };
   };
   functions: Record<string, FunctionConfig>;
 }
@@ -83,25 +88,28 @@ describe("serverless.yml", () => {
     expect(config.provider.credentials).toContain("~/credentials");
   });
 
-  it("declares exactly the four functions, each with its POST route on the release stage", () => {
+  it("declares exactly the five functions, each with its routes on the release stage", () => {
     expect(Object.keys(config.functions).sort()).toEqual(Object.keys(ROUTES).sort());
-    const paths = new Set<string>();
+    const routes = new Set<string>();
     for (const [name, fn] of Object.entries(config.functions)) {
       expect(fn.handler, name).toBe("index.main_handler");
       const apigw = (fn.events ?? []).flatMap((e) => (e.apigw ? [e.apigw] : []));
-      expect(apigw, name).toHaveLength(1);
-      const params = apigw[0]?.parameters ?? {};
-      expect(params["path"], name).toBe(ROUTES[name]);
-      expect(params["httpMethod"], name).toBe("POST");
-      expect(params["stageName"], name).toBe("release");
-      expect(params["integratedResponse"], name).toBe(true);
-      // serverless-tencent-scf creates the trigger CLOSED unless enable is truthy.
-      expect(params["enable"], name).toBe(true);
-      // A per-event serviceId would split the functions across API Gateway services.
-      expect(params["serviceId"], name).toBeUndefined();
-      paths.add(String(params["path"]));
+      const declared = apigw.map((event) => ({ method: event.parameters?.["httpMethod"], path: event.parameters?.["path"] }));
+      expect(declared, name).toEqual(ROUTES[name]);
+      for (const [index, event] of apigw.entries()) {
+        const params = event.parameters ?? {};
+        expect(params["stageName"], name).toBe("release");
+        expect(params["integratedResponse"], name).toBe(true);
+        // serverless-tencent-scf creates the trigger CLOSED unless enable is truthy.
+        expect(params["enable"], name).toBe(true);
+        // The plugin applies provider.apiGateway.serviceId to a function's first apigw event only;
+        // later ones must repeat exactly that value, and no event may name another service.
+        if (index === 0) expect(params["serviceId"], name).toBeUndefined();
+        else expect(params["serviceId"], name).toBe(config.provider.apiGateway?.serviceId);
+        routes.add(`${String(params["httpMethod"])} ${String(params["path"])}`);
+      }
     }
-    expect(paths.size).toBe(4);
+    expect(routes.size).toBe(6);
   });
 
   it("deploys each function from its own prebuilt esbuild zip, never the repository", () => {
@@ -216,16 +224,17 @@ setTimeout(() => console.log("survived"), 500);
     expect(result.stderr).toContain("list it FIRST");
   });
 
-  it("`serverless package` runs offline without credentials and yields the four functions as the plugin would deploy them", () => {
-    const service = path.join(scratch, "service");
+  /** A copy of the service with stub bundles, packaged offline with `args`. */
+  function packageService(dir: string, args: string[] = []) {
+    const service = path.join(scratch, dir);
     mkdirSync(path.join(service, "dist"), { recursive: true });
     cpSync(path.join(REPO_ROOT, "serverless.yml"), path.join(service, "serverless.yml"));
     cpSync(path.join(REPO_ROOT, ".serverless_plugins"), path.join(service, ".serverless_plugins"), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(service, "node_modules"), "dir");
     const bundle = new TextEncoder().encode("exports.main_handler=async()=>({statusCode:200});\n");
     for (const name of Object.keys(ROUTES)) writeFileSync(path.join(service, "dist", `${name}.zip`), deterministicZip({ "index.js": bundle }));
-
-    const { status, output } = runServerlessPackage(service, {
+    const result = runServerlessPackage(service, {
+      args,
       capture: true,
       env: {
         ...process.env,
@@ -235,6 +244,11 @@ setTimeout(() => console.log("survived"), 500);
         AIGC_API_TOKENS: "sha256:" + "ab".repeat(32),
       },
     });
+    return { service, ...result };
+  }
+
+  it("`serverless package` runs offline without credentials and yields the five functions as the plugin would deploy them", () => {
+    const { service, status, output } = packageService("service");
     expect(output).not.toContain("[offline]");
     expect(status, output).toBe(0);
     expect(verifyPackage(service, ROUTES)).toEqual([]);
@@ -246,6 +260,20 @@ setTimeout(() => console.log("survived"), 500);
     expect(env["AIGC_API_TOKENS"]).toBe("<redacted>"); // secrets never land in .serverless/
     expect(env["AIGC_REGION"]).toBe("ap-guangzhou");
     expect(env["AIGC_TARGET"]).toBe("tencent");
+  });
+
+  it("puts every API Gateway trigger, a function's second one too, on the service given by apigwServiceId", () => {
+    const { service, status, output } = packageService("service-with-id", ["--param=apigwServiceId=service-test0001"]);
+    expect(status, output).toBe(0);
+    expect(verifyPackage(service, ROUTES)).toEqual([]);
+    const state = JSON.parse(readFileSync(path.join(service, ".serverless", "tencent-service.json"), "utf8")) as {
+      functions: Record<string, { properties: { Events?: Array<Record<string, { Type: string; Properties: { ServiceId?: string } }>> } }>;
+    };
+    const serviceIds = Object.values(state.functions).flatMap((fn) =>
+      (fn.properties.Events ?? []).flatMap((event) => Object.values(event)).filter((t) => t.Type === "APIGW").map((t) => t.Properties.ServiceId),
+    );
+    expect(serviceIds).toHaveLength(6);
+    expect(new Set(serviceIds)).toEqual(new Set(["service-test0001"]));
   });
 });
 

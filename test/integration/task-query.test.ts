@@ -1,0 +1,398 @@
+/**
+ * `task-query`: `GET /tencent-vod/v1/query/{TaskId}` and `GET /tencent-mps/v1/query/{TaskId}`, fed
+ * real API Gateway events, answering from the task ledger in the (local) COS bucket and refreshing
+ * live tasks through the real SDK from the Tencent stand-in, whose clock the tests move along.
+ * Tasks are made by the real create functions, so what is queried is what a client created.
+ */
+
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
+import { main_handler as taskQuery } from "../../functions/task-query";
+import { main_handler as vodImage } from "../../functions/vod-aigc-image";
+import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { startCosStandIn } from "../../local/cos/server";
+import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { startTencentStandIn } from "../../local/tencent/server";
+import { getConfig, resetConfigCache } from "../../shared/config";
+import { CosClient } from "../../shared/cos/client";
+import type { TaskRecord } from "../../shared/tasks/ledger";
+import { ledgerFor } from "../../shared/tasks/upload-function";
+import { apiEvent, bodyOf, captureLogs, loadBody, scfContext } from "../support/scf";
+
+const TOKEN = "query-token-1";
+const OTHER_TOKEN = "query-token-2";
+const SUBAPPID = 251007502;
+const LEDGER_BUCKET = "aigc-ledger-1250000000";
+const REGION = "ap-guangzhou";
+const VOD_ROUTE = "/tencent-vod/v1/query/{TaskId}";
+const MPS_ROUTE = "/tencent-mps/v1/query/{TaskId}";
+
+type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
+type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
+
+let tencent: TencentStandIn;
+let cosStandIn: CosStandIn;
+let cos: CosClient;
+let dataDir: string;
+const savedEnv = { ...process.env };
+
+const videoBody = { ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "generate a car", OutputConfig: { AspectRatio: "9:16" } };
+const imageBody = { ModelName: "GEM", ModelVersion: "2.5", Prompt: "a cat" };
+
+function configure(extra: Record<string, string> = {}): void {
+  process.env = {
+    ...savedEnv,
+    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
+    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
+    AIGC_VOD_ENDPOINT: tencent.url,
+    AIGC_MPS_ENDPOINT: tencent.url,
+    AIGC_VOD_SUBAPPID: String(SUBAPPID),
+    AIGC_API_TOKENS: `${TOKEN},sha256:${createHash("sha256").update(OTHER_TOKEN).digest("hex")}`,
+    AIGC_UPSTREAM_TIMEOUT_MS: "600",
+    AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
+    AIGC_LEDGER_REGION: REGION,
+    AIGC_COS_ENDPOINT: cosStandIn.url,
+    ...extra,
+  };
+  resetConfigCache();
+}
+
+/** The non-secret id the bundle derives from a token, as the ledger records it. */
+function tokenIdOf(token: string): string {
+  return createHash("sha256").update(token).digest("hex").slice(0, 16);
+}
+
+const createHandlers = {
+  "vod-video": { handler: vodVideo, path: "/tencent-vod/v1/aigc-video", body: videoBody },
+  "vod-image": { handler: vodImage, path: "/tencent-vod/v1/aigc-image", body: imageBody },
+  "mps-video": { handler: mpsVideo, path: "/tencent-mps/v1/aigc-video", body: loadBody("mps-video.seed.json") },
+} as const;
+
+/**
+ * Creates a task through its real create function and makes sure the ledger holds its record.
+ * Until the create path records tasks itself, the record is written here as the create path would
+ * write it (queued, owned by the token); once it does, the create path's own record is used.
+ */
+async function createTask(kind: keyof typeof createHandlers, token = TOKEN): Promise<string> {
+  const route = createHandlers[kind];
+  const response = await route.handler(apiEvent({ path: route.path, body: route.body, headers: { authorization: `Bearer ${token}` } }), scfContext());
+  expect(response.statusCode, response.body).toBe(200);
+  const taskId = String(bodyOf(response).Response.TaskId);
+  const ledger = ledgerFor(getConfig());
+  if (!(await ledger.getTask(taskId))) {
+    const at = new Date().toISOString();
+    await ledger.recordNewTask({
+      taskId,
+      kind,
+      createdAt: at,
+      updatedAt: at,
+      origin: { type: "http", tokenId: tokenIdOf(token) },
+      status: "queued",
+      history: [{ status: "queued", at }],
+      delivery: {},
+    });
+  }
+  return taskId;
+}
+
+/** Writes a record as the tracker leaves it (for states the tests cannot wait for). */
+async function seedRecord(overrides: Partial<TaskRecord> & Pick<TaskRecord, "taskId" | "kind">): Promise<TaskRecord> {
+  const at = "2025-01-02T03:04:05.000Z";
+  const record: TaskRecord = {
+    createdAt: at,
+    updatedAt: at,
+    origin: { type: "http", tokenId: tokenIdOf(TOKEN) },
+    status: "queued",
+    history: [{ status: "queued", at }],
+    delivery: {},
+    ...overrides,
+  };
+  await ledgerFor(getConfig()).recordNewTask(record);
+  return record;
+}
+
+/** GET on a query route through a real API Gateway event, as API Gateway fills it in. */
+async function query(route: string, taskId: string, headers: Record<string, string | undefined> = { authorization: `Bearer ${TOKEN}` }, timeLimitMs?: number) {
+  const event = apiEvent({ path: route.replace("{TaskId}", encodeURIComponent(taskId)), method: "GET", rawBody: "", headers: { "content-type": undefined, ...headers } });
+  event.requestContext.path = route;
+  event.pathParameters = { TaskId: taskId };
+  const response = await taskQuery(event, scfContext(timeLimitMs));
+  return { response, body: bodyOf(response) };
+}
+
+const describeCalls = (action: string) => tencent.calls().filter((call) => call.action === action);
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), "aigc-query-cos-"));
+  tencent = await startTencentStandIn({ port: 0 });
+  cosStandIn = await startCosStandIn({ port: 0, dataDir });
+  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+});
+afterAll(async () => {
+  process.env = savedEnv;
+  resetConfigCache();
+  await cosStandIn.close();
+  await tencent.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+beforeEach(() => {
+  tencent.reset();
+  configure();
+});
+
+describe("a VOD task through its life", () => {
+  it("answers a new task as queued, with Tencent's detail and our request id", async () => {
+    const taskId = await createTask("vod-video");
+    const { response, body } = await query(VOD_ROUTE, taskId);
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("application/json");
+    expect(response.headers["cache-control"]).toBe("no-store");
+    expect(body.Response).toMatchObject({ TaskId: taskId, TaskType: "AigcVideoTask", Status: "queued", Outputs: [], CreatedAt: expect.any(String), UpdatedAt: expect.any(String) });
+    expect(body.Response.Detail).toMatchObject({ TaskType: "AigcVideoTask", Status: "WAITING" });
+    expect(body.Response.RequestId).toBe(response.headers["x-request-id"]);
+    expect(body.Response).not.toHaveProperty("Stale");
+  });
+
+  it("asks VOD DescribeTaskDetail with the TaskId and the configured SubAppId", async () => {
+    const taskId = await createTask("vod-video");
+    await query(VOD_ROUTE, taskId);
+    expect(describeCalls("DescribeTaskDetail").map((call) => call.params)).toEqual([{ TaskId: taskId, SubAppId: SUBAPPID }]);
+  });
+
+  it("answers running with Tencent's progress once the task has started", async () => {
+    const taskId = await createTask("vod-video");
+    tencent.advance(1_500);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response.Status).toBe("running");
+    expect(body.Response.Progress).toBeGreaterThan(0);
+    expect(body.Response.Progress).toBeLessThan(100);
+  });
+
+  it("answers succeeded with Tencent's result URL, which downloads the video", async () => {
+    const taskId = await createTask("vod-video");
+    tencent.advance(3_500);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response).toMatchObject({ Status: "succeeded", Progress: 100, FinishedAt: expect.any(String) });
+    expect(body.Response.Outputs).toHaveLength(1);
+    const [output] = body.Response.Outputs;
+    expect(output).toMatchObject({ Type: "video", Source: "tencent", Url: expect.stringMatching(/^http:/) });
+    expect(Date.parse(output.ExpiresAt)).toBeGreaterThan(Date.now());
+    const download = await fetch(output.Url);
+    expect(download.status).toBe(200);
+    expect(download.headers.get("content-type")).toBe("video/mp4");
+  });
+
+  it("answers failed with the task's error code and message", async () => {
+    tencent.injectFault({ kind: "task-failure", service: "vod", action: "CreateAigcVideoTask", errCodeExt: "ContentModerationFailed" });
+    const taskId = await createTask("vod-video");
+    tencent.advance(3_500);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response).toMatchObject({ Status: "failed", Outputs: [], Error: { Code: "ContentModerationFailed", Message: expect.any(String) } });
+  });
+
+  it("serves image tasks on the VOD route as images", async () => {
+    const taskId = await createTask("vod-image");
+    tencent.advance(3_500);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response).toMatchObject({ TaskType: "AigcImageTask", Status: "succeeded" });
+    expect(body.Response.Outputs[0]).toMatchObject({ Type: "image", Source: "tencent" });
+  });
+
+  it("never writes the ledger: the tracker stays the only writer of status", async () => {
+    const taskId = await createTask("vod-video");
+    const before = await ledgerFor(getConfig()).getTask(taskId);
+    tencent.advance(3_500);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response.Status).toBe("succeeded");
+    expect(await ledgerFor(getConfig()).getTask(taskId)).toEqual(before);
+  });
+
+  it("answers a finished task from the ledger without asking Tencent", async () => {
+    await seedRecord({
+      taskId: "251007502-AigcVideo-11111111111111111111111111111111t",
+      kind: "vod-video",
+      status: "succeeded",
+      progress: 100,
+      finishedAt: "2025-01-02T03:09:05.000Z",
+      updatedAt: "2025-01-02T03:09:06.000Z",
+      outputs: [{ type: "video", url: "https://example.vod2.myqcloud.com/result.mp4", expiresAt: "2025-01-09T03:09:05.000Z" }],
+      detail: { Status: "FINISH" },
+    });
+    const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-11111111111111111111111111111111t");
+    expect(body.Response).toMatchObject({
+      Status: "succeeded",
+      Progress: 100,
+      UpdatedAt: "2025-01-02T03:09:06.000Z",
+      FinishedAt: "2025-01-02T03:09:05.000Z",
+      Outputs: [{ Type: "video", Url: "https://example.vod2.myqcloud.com/result.mp4", ExpiresAt: "2025-01-09T03:09:05.000Z", Source: "tencent" }],
+      Detail: { Status: "FINISH" },
+    });
+    expect(tencent.calls()).toEqual([]);
+  });
+});
+
+describe("an MPS task through its life", () => {
+  it("answers queued, then running, then succeeded with a URL that downloads", async () => {
+    const taskId = await createTask("mps-video");
+    const queued = await query(MPS_ROUTE, taskId);
+    expect(queued.body.Response).toMatchObject({ TaskId: taskId, TaskType: "AigcVideoTask", Status: "queued", Detail: { Status: "WAIT" } });
+
+    tencent.advance(1_500);
+    expect((await query(MPS_ROUTE, taskId)).body.Response.Status).toBe("running");
+
+    tencent.advance(2_000);
+    const done = await query(MPS_ROUTE, taskId);
+    expect(done.body.Response).toMatchObject({ Status: "succeeded", Outputs: [{ Type: "video", Source: "tencent" }] });
+    const download = await fetch(done.body.Response.Outputs[0].Url);
+    expect(download.status).toBe(200);
+    expect(describeCalls("DescribeAigcVideoTask").map((call) => call.params)).toEqual(Array(3).fill({ TaskId: taskId }));
+  });
+
+  it("answers failed with MPS's failure message", async () => {
+    tencent.injectFault({ kind: "task-failure", service: "mps", message: "The prompt was refused." });
+    const taskId = await createTask("mps-video");
+    tencent.advance(3_500);
+    const { body } = await query(MPS_ROUTE, taskId);
+    expect(body.Response).toMatchObject({ Status: "failed", Error: { Code: "FailedOperation.AigcTask", Message: "The prompt was refused." } });
+  });
+});
+
+describe("who can see a task", () => {
+  /** A 404 answer without what differs per request. */
+  const notFound = (result: Awaited<ReturnType<typeof query>>) => {
+    const { requestId: _requestId, detail: _detail, ...rest } = result.body;
+    return { status: result.response.statusCode, ...rest };
+  };
+  const unknownAnswer = { status: 404, code: "ResourceNotFound.Task", type: "urn:tencent-aigc-scf:problem:resource-not-found", title: "No such resource" };
+
+  it("answers an unknown TaskId with 404 ResourceNotFound.Task", async () => {
+    const result = await query(VOD_ROUTE, "251007502-AigcVideo-00000000000000000000000000000000t");
+    expect(notFound(result)).toEqual(unknownAnswer);
+    expect(result.response.headers["content-type"]).toBe("application/problem+json");
+  });
+
+  it("answers another token's task exactly like an unknown one", async () => {
+    const taskId = await createTask("vod-video", OTHER_TOKEN);
+    const result = await query(VOD_ROUTE, taskId);
+    expect(notFound(result)).toEqual(unknownAnswer);
+    expect(result.body.detail).toBe(`Task ${taskId} was not found.`);
+    expect((await query(VOD_ROUTE, taskId, { authorization: `Bearer ${OTHER_TOKEN}` })).response.statusCode).toBe(200);
+  });
+
+  it("answers a VOD task on the MPS route, and an MPS task on the VOD route, with 404", async () => {
+    const vodTask = await createTask("vod-video");
+    const mpsTask = await createTask("mps-video");
+    expect(notFound(await query(MPS_ROUTE, vodTask))).toEqual(unknownAnswer);
+    expect(notFound(await query(VOD_ROUTE, mpsTask))).toEqual(unknownAnswer);
+  });
+
+  it("shows no HTTP token a task made by a bucket upload", async () => {
+    await seedRecord({ taskId: "251007502-AigcVideoRedrawTask-22222222222222222222222222222222t", kind: "vod-redraw", origin: { type: "cos-upload", uploadSessionId: "upload-1" } });
+    expect(notFound(await query(VOD_ROUTE, "251007502-AigcVideoRedrawTask-22222222222222222222222222222222t"))).toEqual(unknownAnswer);
+  });
+
+  it("answers a request without a token with 401 before reading the ledger", async () => {
+    const { response, body } = await query(VOD_ROUTE, "251007502-AigcVideo-00000000000000000000000000000000t", { authorization: undefined });
+    expect(response.statusCode).toBe(401);
+    expect(response.headers["www-authenticate"]).toMatch(/^Bearer/);
+    expect(body.code).toBe("AuthFailure.InvalidToken");
+  });
+
+  it("answers an unknown token with 401", async () => {
+    const { response } = await query(VOD_ROUTE, "251007502-AigcVideo-00000000000000000000000000000000t", { authorization: "Bearer nope" });
+    expect(response.statusCode).toBe(401);
+  });
+});
+
+describe("requests the query routes refuse", () => {
+  it.each([
+    ["with a space", "bad id"],
+    ["with a slash", "a/b"],
+    ["over 128 characters", "a".repeat(129)],
+    ["starting with a dot", ".hidden"],
+  ])("refuses a TaskId %s with 400 naming TaskId", async (_, taskId) => {
+    const { response, body } = await query(VOD_ROUTE, taskId);
+    expect(response.statusCode).toBe(400);
+    expect(body.code).toBe("InvalidParameterValue.TaskId");
+    expect(body.errors).toEqual([expect.objectContaining({ field: "TaskId", code: "InvalidParameterValue.TaskId" })]);
+  });
+
+  it("answers 405 with Allow: GET for a POST on a query route", async () => {
+    const event = apiEvent({ path: "/tencent-vod/v1/query/abc", method: "POST", body: {} });
+    const response = await taskQuery(event, scfContext());
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe("GET");
+  });
+
+  it("answers 404 for a path that is not one of its routes", async () => {
+    const response = await taskQuery(apiEvent({ path: "/tencent-vod/v1/query", method: "GET", rawBody: "" }), scfContext());
+    expect(response.statusCode).toBe(404);
+    expect(bodyOf(response).code).toBe("ResourceNotFound.Route");
+  });
+});
+
+describe("when Tencent cannot answer", () => {
+  it("answers from the ledger marked Stale, and logs why, when Tencent is unreachable", async () => {
+    const taskId = await createTask("vod-video");
+    configure({ AIGC_VOD_ENDPOINT: "http://127.0.0.1:9" });
+    const logs = captureLogs();
+    const { response, body } = await query(VOD_ROUTE, taskId, undefined, 2_000);
+    logs.restore();
+    expect(response.statusCode).toBe(200);
+    expect(body.Response).toMatchObject({ TaskId: taskId, Status: "queued", Stale: true, Detail: null });
+    expect(logs.lines().find((line) => line.event === "task.refresh.failed")).toMatchObject({ taskId, action: "DescribeTaskDetail", code: "NetworkError.Unreachable" });
+  });
+
+  it("answers from the ledger marked Stale when Tencent no longer knows the task", async () => {
+    const taskId = await createTask("vod-video");
+    // DescribeTaskDetail finds VOD tasks for 3 days only.
+    tencent.advance(4 * 24 * 60 * 60 * 1000);
+    const { body } = await query(VOD_ROUTE, taskId);
+    expect(body.Response).toMatchObject({ Status: "queued", Stale: true });
+    expect(describeCalls("DescribeTaskDetail").at(-1)?.errorCode).toBe("InvalidParameterValue.TaskId");
+  });
+});
+
+describe("results kept in our bucket, and deliveries", () => {
+  it("serves a kept result as a presigned bucket URL, valid for an hour, that downloads", async () => {
+    const bytes = Buffer.from("the kept result");
+    const kept = { bucket: LEDGER_BUCKET, region: REGION, key: "aigc-results/251007502-AigcVideo-33333333333333333333333333333333t/0.mp4" };
+    await cos.putObject({ bucket: kept.bucket, region: kept.region }, kept.key, bytes, { contentType: "video/mp4" });
+    await seedRecord({
+      taskId: "251007502-AigcVideo-33333333333333333333333333333333t",
+      kind: "vod-video",
+      status: "succeeded",
+      outputs: [{ type: "video", url: "https://example.vod2.myqcloud.com/expired.mp4", expiresAt: "2025-01-09T03:09:05.000Z", kept }],
+    });
+    const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-33333333333333333333333333333333t");
+    const [output] = body.Response.Outputs;
+    expect(output).toMatchObject({ Type: "video", Source: "bucket" });
+    expect(output.Url).toContain("q-signature=");
+    expect(Date.parse(output.ExpiresAt) - Date.now()).toBeGreaterThan(59 * 60 * 1000);
+    expect(Date.parse(output.ExpiresAt) - Date.now()).toBeLessThanOrEqual(60 * 60 * 1000);
+    const download = await fetch(output.Url);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(bytes);
+  });
+
+  it("shows the record's delivery states, keeping storage errors to the logs", async () => {
+    await seedRecord({
+      taskId: "251007502-AigcVideo-44444444444444444444444444444444t",
+      kind: "vod-video",
+      status: "succeeded",
+      delivery: {
+        webhook: { state: "pending", attempts: 2, lastAttemptAt: "2025-01-02T03:10:00.000Z", nextAttemptAt: "2025-01-02T03:11:00.000Z", lastError: "HTTP 503 from the CallbackUrl" },
+        keep: { state: "pending", attempts: 1, lastError: "COS PutObject InternalError" },
+      },
+    });
+    const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-44444444444444444444444444444444t");
+    expect(body.Response.Delivery).toEqual({
+      Webhook: { State: "pending", Attempts: 2, LastAttemptAt: "2025-01-02T03:10:00.000Z", NextAttemptAt: "2025-01-02T03:11:00.000Z", LastError: "HTTP 503 from the CallbackUrl" },
+      Keep: { State: "pending", Attempts: 1 },
+    });
+  });
+});
