@@ -180,6 +180,14 @@ function ledger(env: Env, fallback: { bucket: string; region: string } | undefin
   };
 }
 
+/** The Standard Webhooks secret form the signer accepts (checked here so a bad one fails at start, not on every delivery). */
+function isWebhookSecret(value: string): boolean {
+  const encoded = value.startsWith("whsec_") ? value.slice("whsec_".length) : "";
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded)) return false;
+  const bytes = Buffer.from(encoded, "base64");
+  return bytes.length >= 24 && bytes.toString("base64") === encoded;
+}
+
 /** Parses the environment into a Config; throws ConfigError naming the first bad variable. */
 export function readConfig(env: Env): Config {
   const timeout = positiveInteger(env, "AIGC_UPSTREAM_TIMEOUT_MS") ?? 8_000;
@@ -190,8 +198,8 @@ export function readConfig(env: Env): Config {
   const ledgerConfig = ledger(env, redrawConfig, defaultRegion);
   const cosEndpoint = text(env, "AIGC_COS_ENDPOINT") ? baseUrl(env, "AIGC_COS_ENDPOINT", "") : undefined;
   const webhookSecret = text(env, "AIGC_WEBHOOK_SECRET");
-  if (webhookSecret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(webhookSecret)) {
-    throw new ConfigError("AIGC_WEBHOOK_SECRET", "must be a Standard Webhooks secret: whsec_ followed by base64 (at least 16 characters)");
+  if (webhookSecret !== undefined && !isWebhookSecret(webhookSecret)) {
+    throw new ConfigError("AIGC_WEBHOOK_SECRET", "must be a Standard Webhooks secret: whsec_ followed by the padded base64 of at least 24 random bytes");
   }
   return {
     region: defaultRegion,

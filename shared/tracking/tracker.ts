@@ -24,7 +24,7 @@ import type { TaskLedger, TaskOutput, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
 import { fromMpsTask, fromVodTask, fromVodTaskDetail, isFinal, type TaskSnapshot } from "./status";
-import { buildTaskEvent, deliverWebhook, isDeliveryDue, markDelivered, nextAttempt, webhookIdFor } from "./webhooks";
+import { buildTaskEvent, deliverWebhook, isDeliveryDue, markDelivered, markUndeliverable, nextAttempt, webhookIdFor } from "./webhooks";
 
 export interface TrackerDeps {
   config: Config;
@@ -277,6 +277,17 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     );
   }
 
+  /** A failed delivery attempt, with what the receiver said about retrying. */
+  class DeliveryFailure extends Error {
+    constructor(
+      message: string,
+      readonly retryAfterMs?: number,
+      readonly final = false,
+    ) {
+      super(message);
+    }
+  }
+
   async function attempt(record: TaskRecord, name: "keep" | "bucket" | "webhook", work: (signal: AbortSignal) => Promise<void>): Promise<void> {
     const state = record.delivery[name];
     if (!state || !isDeliveryDue(state, now())) return;
@@ -288,7 +299,11 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       report.deliveries[name]++;
       log.info(`tracker.delivered.${name}`, { taskId: record.taskId, attempts: record.delivery[name]?.attempts });
     } catch (error) {
-      const next = nextAttempt(state, now(), { error: String(redact((error as Error).message ?? error)) });
+      const message = String(redact((error as Error).message ?? error));
+      const failure = error instanceof DeliveryFailure ? error : undefined;
+      const next = failure?.final
+        ? markUndeliverable(state, now(), message)
+        : nextAttempt(state, now(), { error: message, ...(failure?.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
       record.delivery[name] = next;
       report.deliveries.failed++;
       if (next.state === "undeliverable") {
@@ -322,7 +337,8 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
           timeoutMs: Math.min(WEBHOOK_TIMEOUT_MS, Math.max(1_000, timeLeft() - STOP_MARGIN_MS)),
           allowPrivate: config.allowPrivateCallbacks,
         });
-        if (!result.delivered) throw new Error(`webhook ${result.status ? `answered HTTP ${result.status}` : `failed: ${result.error}`}`);
+        // 410 Gone is Standard Webhooks' "stop sending"; everything else is retried for 24 h.
+        if (!result.delivered) throw new DeliveryFailure(result.error, result.retryAfterMs, result.status === 410);
       });
     }
   }

@@ -26,6 +26,10 @@ describe("configuration", () => {
     ["AIGC_ALLOW_UNLISTED_MODELS", "yes"],
     ["AIGC_API_TOKENS", "sha256:xyz"],
     ["AIGC_UPSTREAM_TIMEOUT_MS", "0"],
+    ["AIGC_WEBHOOK_SECRET", "whsec_dG9vc2hvcnQ="],
+    ["AIGC_WEBHOOK_SECRET", "a-raw-secret-that-is-long-enough-but-not-whsec"],
+    ["AIGC_REDRAW_BUCKET", "bucket-without-appid"],
+    ["AIGC_KEEP_RESULTS", "maybe"],
   ])("fails on a bad %s naming the variable", (name, value) => {
     let caught: unknown;
     try {
@@ -44,5 +48,19 @@ describe("configuration", () => {
 
   it("reads the SubAppId as a number", () => {
     expect(readConfig({ AIGC_VOD_SUBAPPID: "251007502" }).vodSubAppId).toBe(251007502);
+  });
+
+  it("refuses input and output prefixes that overlap, which would redraw our own results forever", () => {
+    expect(() => readConfig({ AIGC_REDRAW_BUCKET: "media-1250000000", AIGC_REDRAW_INPUT_PREFIX: "videos/", AIGC_REDRAW_OUTPUT_PREFIX: "videos/out/" })).toThrow(/AIGC_REDRAW_OUTPUT_PREFIX/);
+  });
+
+  it("keeps the ledger in the redraw bucket unless told otherwise", () => {
+    const config = readConfig({ AIGC_REDRAW_BUCKET: "media-1250000000", AIGC_REGION: "ap-shanghai" });
+    expect(config.ledger).toEqual({ bucket: "media-1250000000", region: "ap-shanghai", prefix: ".aigc-ledger/" });
+  });
+
+  it("accepts a Standard Webhooks secret", () => {
+    const secret = `whsec_${Buffer.alloc(32, 7).toString("base64")}`;
+    expect(readConfig({ AIGC_WEBHOOK_SECRET: secret }).webhookSecret).toBe(secret);
   });
 });
