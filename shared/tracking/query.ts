@@ -15,7 +15,7 @@ import { httpRoutes, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import type { Logger } from "../log";
 import type { DeliveryState, TaskLedger, TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
-import { cosClientFor, ledgerFor } from "../tasks/upload-function";
+import { cosClientFor, ledgerFor } from "../tasks/services";
 import { callTencent } from "../tencent/call";
 import { tencentClients, type TencentClients, type TencentService } from "../tencent/clients";
 import type { TaskKind } from "../validation";
