@@ -31,6 +31,8 @@ export interface GatewayOptions {
   timeLimitMs?: number;
   region?: string;
   log?: (line: Record<string, unknown>) => void;
+  /** Local-only endpoints under /__local/ (e.g. run a timer now); API Gateway has no such thing. */
+  localRoutes?: Record<string, () => Promise<unknown>>;
 }
 
 export interface RunningGateway {
@@ -45,6 +47,13 @@ const GATEWAY_MAX_BODY = 16 * 1024 * 1024;
 
 interface ServerlessYml {
   functions?: Record<string, { timeout?: number; events?: Array<Record<string, { parameters?: { httpMethod?: string; path?: string } }>> }>;
+}
+
+/** The cron expression of a function's timer trigger in serverless.yml, with ${param:x, 'default'} taken at its default. */
+export function readTimerCron(serverlessYmlPath: string, functionName: string): string | undefined {
+  const doc = parseYaml(readFileSync(serverlessYmlPath, "utf8")) as { functions?: Record<string, { events?: Array<{ timer?: { parameters?: { cronExpression?: string } } }> }> };
+  const raw = doc.functions?.[functionName]?.events?.find((event) => event.timer)?.timer?.parameters?.cronExpression;
+  return raw?.replace(/^\$\{[^,]+,\s*'([^']*)'\}$/, "$1");
 }
 
 /** Reads the API Gateway routes declared in serverless.yml. */
@@ -179,6 +188,16 @@ export async function startGateway(options: GatewayOptions): Promise<RunningGate
     const route = found?.route;
     const finish = (status: number, fn?: string) =>
       log({ time: new Date().toISOString(), event: "gateway.request", requestId, method: req.method, path: url.pathname, status, fn, ms: Date.now() - started });
+    const local = req.method === "POST" ? options.localRoutes?.[url.pathname] : undefined;
+    if (local) {
+      try {
+        send(res, 200, { "content-type": "application/json" }, JSON.stringify(await local()));
+        return finish(200);
+      } catch (error) {
+        send(res, 500, { "content-type": "application/json" }, JSON.stringify({ message: (error as Error).message }));
+        return finish(500);
+      }
+    }
     if (!route) {
       send(res, 404, { "content-type": "application/json" }, JSON.stringify({ message: "There is no api match the request", requestId }));
       return finish(404);

@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { startCosStandIn, type CosStandIn } from "./cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
-import { readApiRoutes, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
+import { readApiRoutes, readTimerCron, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
 import { startTencentStandIn } from "./tencent/server";
 
 /** The bearer token the local stack accepts when AIGC_API_TOKENS is not set. */
@@ -18,6 +18,21 @@ export const LOCAL_SUBAPPID = "251007502";
 export const LOCAL_BUCKET = "aigc-local-1250000000";
 /** The function the COS trigger invokes. */
 const REDRAW_FUNCTION = "vod-aigc-redraw";
+/** The timer function, and the local endpoint that runs it at once. */
+const TRACKER_FUNCTION = "task-tracker";
+export const RUN_TRACKER_PATH = "/__local/run/task-tracker";
+/** A development-only webhook secret (Standard Webhooks form), used when AIGC_WEBHOOK_SECRET is not set. */
+export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from("local-development-webhook-secret").toString("base64")}`;
+
+/**
+ * The tracker's period from its SCF cron in serverless.yml (`sec min hour day month weekday year`):
+ * `0 *\/N * * * * *` is every N minutes; any other expression runs every minute locally.
+ */
+export function cronPeriodMs(cron: string | undefined): number {
+  const fields = (cron ?? "").trim().split(/\s+/);
+  const minutes = /^\*\/(\d+)$/.exec(fields[1] ?? "")?.[1];
+  return fields.length === 7 && fields[0] === "0" && minutes && fields.slice(2, 6).every((f) => f === "*") ? Number(minutes) * 60_000 : 60_000;
+}
 
 export interface LocalStackOptions {
   /** "local" runs against the stand-in; "tencent" against the real APIs with real credentials. */
@@ -33,6 +48,8 @@ export interface LocalStackOptions {
   handlers: Record<string, ScfHandler>;
   /** The functions' time limit passed in each invocation's context (serverless.yml: 30 s). */
   timeLimitMs?: number;
+  /** How often the tracker timer fires; 0 turns the schedule off (POST /__local/run/task-tracker still works). Default: serverless.yml's cron. */
+  trackerPeriodMs?: number;
   /** The process environment the handlers read their configuration from (mutated for local use). */
   env: NodeJS.ProcessEnv;
   serverlessYml?: string;
@@ -44,6 +61,8 @@ export interface LocalStack {
   standIn?: Awaited<ReturnType<typeof startTencentStandIn>>;
   cos?: CosStandIn;
   token?: string;
+  /** Runs one tracker tick now (what POST /__local/run/task-tracker does). */
+  runTracker(): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -65,6 +84,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     env.AIGC_VOD_SUBAPPID ||= LOCAL_SUBAPPID;
     env.AIGC_API_TOKENS ||= LOCAL_DEV_TOKEN;
     env.AIGC_REDRAW_BUCKET ||= LOCAL_BUCKET;
+    env.AIGC_WEBHOOK_SECRET ||= LOCAL_WEBHOOK_SECRET;
+    // Local receivers live on 127.0.0.1; a deployment keeps the default (refused).
+    env.AIGC_ALLOW_PRIVATE_CALLBACKS ||= "true";
     env.AIGC_REDRAW_REGION ||= "ap-guangzhou";
     cos = await startCosStandIn({
       port: options.cosPort ?? 0,
@@ -86,21 +108,40 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       throw new Error(`AIGC_TARGET=tencent needs ${missing.join(", ")}; real calls cost money, so nothing is defaulted`);
     }
   }
-  const routes = readApiRoutes(options.serverlessYml ?? resolve(__dirname, "..", "serverless.yml"));
+  const serverlessYml = options.serverlessYml ?? resolve(__dirname, "..", "serverless.yml");
+  const routes = readApiRoutes(serverlessYml);
+  const tracker = options.handlers[TRACKER_FUNCTION];
+  const runTracker = async () => {
+    if (!tracker) throw new Error(`${TRACKER_FUNCTION} is not loaded`);
+    const event = { Type: "Timer", TriggerName: "task-tracker-schedule", Time: new Date().toISOString().replace(/\.\d+Z$/, "Z"), Message: "" };
+    return tracker(event, { request_id: randomUUID(), function_name: TRACKER_FUNCTION, time_limit_in_ms: 60_000, memory_limit_in_mb: 256 });
+  };
   const gateway = await startGateway({
     routes,
     handlers: options.handlers,
+    localRoutes: { [RUN_TRACKER_PATH]: runTracker },
     port: options.port ?? 0,
     ...(options.timeLimitMs ? { timeLimitMs: options.timeLimitMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const token = env.AIGC_API_TOKENS === LOCAL_DEV_TOKEN ? LOCAL_DEV_TOKEN : undefined;
+  // Like SCF's timer: one tick per period; a tick still running makes the next one skip (the lease).
+  const period = options.trackerPeriodMs ?? cronPeriodMs(readTimerCron(serverlessYml, TRACKER_FUNCTION));
+  const timer =
+    tracker && period > 0
+      ? setInterval(() => {
+          runTracker().catch((error: unknown) => options.log?.({ event: "local.tracker-failed", message: (error as Error).message }));
+        }, period)
+      : undefined;
+  timer?.unref();
   return {
     gateway,
     ...(standIn ? { standIn } : {}),
     ...(cos ? { cos } : {}),
     ...(token ? { token } : {}),
+    runTracker,
     close: async () => {
+      if (timer) clearInterval(timer);
       await gateway.close();
       await cos?.close();
       await standIn?.close();

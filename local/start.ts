@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import { buildFunctions } from "../scripts/build";
 import type { ScfHandler } from "./gateway";
-import { startLocalStack } from "./stack";
+import { RUN_TRACKER_PATH, startLocalStack } from "./stack";
 
 const root = resolve(__dirname, "..");
 
@@ -51,11 +51,15 @@ async function main(): Promise<void> {
     "",
     `AIGC API listening on ${url}  (target: ${target}${stack.standIn ? `, Tencent stand-in at ${stack.standIn.url}` : ", REAL Tencent: calls are billed"})`,
     `Development token: ${token}`,
-    "Routes: POST /tencent-vod/v1/aigc-video, /tencent-vod/v1/aigc-image, /tencent-vod/v1/aigc-video-redraw, /tencent-mps/v1/aigc-video",
+    "Routes: POST /tencent-vod/v1/aigc-video, /tencent-vod/v1/aigc-image, /tencent-vod/v1/aigc-video-redraw, /tencent-mps/v1/aigc-video;",
+    "        GET /tencent-vod/v1/query/{TaskId}, /tencent-mps/v1/query/{TaskId}",
     "Try:",
     `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
     `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
     `    -d '{"ModelName":"GV","ModelVersion":"3.1-fast","Prompt":"generate a car","OutputConfig":{"AspectRatio":"9:16"}}'`,
+    "Then follow it (the tracker runs every minute, as deployed; run a tick now with the second line):",
+    `  curl -s ${url}/tencent-vod/v1/query/<TaskId> -H 'Authorization: Bearer ${token}'`,
+    `  curl -s -X POST ${url}${RUN_TRACKER_PATH}`,
     ...(stack.cos
       ? [
           `Local COS bucket ${process.env.AIGC_REDRAW_BUCKET} at ${stack.cos.url}: a video put under ${process.env.AIGC_REDRAW_INPUT_PREFIX || "in/"} is redrawn:`,

@@ -5,6 +5,7 @@
  */
 
 import { ConfigError } from "../config";
+import { CosError } from "../cos/errors";
 import { RequestRefused, UpstreamError, type FieldIssue, type RefusalKind, type UpstreamFailure } from "../errors";
 import type { Logger } from "../log";
 import type { HttpResponse } from "./types";
@@ -41,6 +42,8 @@ const UPSTREAM: Record<UpstreamFailure, ProblemShape> = {
   timeout: { status: 504, title: "Tencent did not answer in time", type: "upstream-timeout" },
 };
 
+const STORAGE_UNAVAILABLE: ProblemShape = { status: 503, title: "Task storage is unavailable; try again later", type: "storage-unavailable" };
+const STORAGE_FAILED: ProblemShape = { status: 500, title: "Task storage failed", type: "storage-failed" };
 const MISCONFIGURED: ProblemShape = { status: 500, title: "The service is not configured correctly", type: "misconfigured" };
 const INTERNAL: ProblemShape = { status: 500, title: "Internal error", type: "internal" };
 
@@ -111,6 +114,11 @@ export function problemResponse(error: unknown, requestId: string, log?: Logger)
       log?.error("upstream.failed", { action: error.context.action, code: error.code, message: error.message, upstreamRequestId: error.context.upstreamRequestId, attempts: error.context.attempts });
     }
     return response;
+  }
+  if (error instanceof CosError) {
+    // The ledger (or the bucket) could not be read or written: nothing the client can fix.
+    log?.error("cos.failed", { code: error.code, status: error.status, cosRequestId: error.cosRequestId, message: error.message });
+    return answer(error.retryable ? STORAGE_UNAVAILABLE : STORAGE_FAILED, { detail: "Task storage failed; quote the requestId when reporting it.", code: `InternalError.Storage`, requestId }, error.retryable ? { "retry-after": "1" } : {});
   }
   if (error instanceof ConfigError) {
     log?.error("config.invalid", { variable: error.variable, message: error.message });

@@ -12,6 +12,7 @@ import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { main_handler as taskTracker } from "../../functions/task-tracker";
 import { main_handler as taskQuery } from "../../functions/task-query";
 import { readApiRoutes, startGateway } from "../../local/gateway";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
@@ -98,7 +99,7 @@ describe("local stack with the source handlers", () => {
       target: "local",
       env: process.env,
       cosDataDir,
-      handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo, "task-query": taskQuery },
+      handlers: { "vod-aigc-video": vodVideo, "vod-aigc-image": vodImage, "vod-aigc-redraw": vodRedraw, "mps-aigc-video": mpsVideo, "task-query": taskQuery, "task-tracker": taskTracker },
     });
   });
   afterAll(async () => {
@@ -106,6 +107,17 @@ describe("local stack with the source handlers", () => {
     process.env = savedEnv;
     resetConfigCache();
     rmSync(cosDataDir, { recursive: true, force: true });
+  });
+
+  it("follows a task to its end: tracker tick on demand, then the query route says succeeded", async () => {
+    const created = await post("/tencent-vod/v1/aigc-video", readmeExample);
+    const taskId = ((await created.json()) as { Response: { TaskId: string } }).Response.TaskId;
+    stack.standIn?.advance(60_000);
+    const tick = await fetch(`${stack.gateway.url}/__local/run/task-tracker`, { method: "POST" });
+    expect(tick.status).toBe(200);
+    const query = await fetch(`${stack.gateway.url}/tencent-vod/v1/query/${taskId}`, { headers: { authorization: `Bearer ${LOCAL_DEV_TOKEN}` } });
+    expect(query.status).toBe(200);
+    expect(((await query.json()) as { Response: { Status: string } }).Response.Status).toBe("succeeded");
   });
 
   it("redraws a video uploaded into the local bucket's input prefix", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../shared/config";
+import { CosError } from "../../shared/cos/errors";
 import { RequestRefused, UpstreamError, type UpstreamFailure } from "../../shared/errors";
 import { problemResponse } from "../../shared/http/problem";
 
@@ -15,6 +16,9 @@ describe("problem+json mapping", () => {
     ["method-not-allowed", 405],
     ["payload-too-large", 413],
     ["unsupported-media-type", 415],
+    ["resource-not-found", 404],
+    ["idempotency-in-flight", 409],
+    ["idempotency-mismatch", 422],
   ] as const)("answers a %s refusal with %i", (kind, status) => {
     const response = problemResponse(new RequestRefused(kind, "Code.X", "detail"), "req-1");
     expect(response.status).toBe(status);
@@ -64,5 +68,13 @@ describe("problem+json mapping", () => {
     const issues = [{ field: "Prompt", message: "is required", code: "MissingParameter" }];
     const response = problemResponse(new RequestRefused("invalid-request", "MissingParameter", "Prompt: is required", { issues }), "r");
     expect(body(response).errors).toEqual(issues);
+  });
+
+  it("answers 503 with Retry-After when task storage is briefly unavailable, and 500 otherwise, without COS details", () => {
+    const busy = problemResponse(new CosError({ status: 503, code: "SlowDown", message: "bucket media-1250000000 slow down", retryable: true }), "r");
+    const broken = problemResponse(new CosError({ status: 403, code: "AccessDenied", message: "bucket media-1250000000 denied", retryable: false }), "r");
+    expect([busy.status, broken.status]).toEqual([503, 500]);
+    expect(busy.headers["retry-after"]).toBe("1");
+    expect(busy.body + broken.body).not.toContain("media-1250000000");
   });
 });

@@ -22,6 +22,7 @@ const ROUTES: FunctionRoutes = {
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
   ],
+  "task-tracker": [],
 };
 
 const ENV_NAMES = [
@@ -38,6 +39,9 @@ const ENV_NAMES = [
   "AIGC_REDRAW_OUTPUT_PREFIX",
   "AIGC_REDRAW_STYLE",
   "AIGC_LEDGER_PREFIX",
+  "AIGC_LEDGER_BUCKET",
+  "AIGC_WEBHOOK_SECRET",
+  "AIGC_KEEP_RESULTS",
 ];
 
 interface ApigwEvent {
@@ -291,5 +295,12 @@ describe("dependency layout", () => {
     expect(cos[0]).toMatchObject({ events: "cos:ObjectCreated:*", enable: true });
     expect(String(cos[0].bucket)).toContain("param:redrawBucket");
     expect(String(cos[0].filter.prefix)).toContain("param:redrawInputPrefix");
+  });
+
+  it("runs task-tracker on a timer every minute by default, with a 7-field SCF cron", () => {
+    const events = (config.functions["task-tracker"]?.events ?? []) as Array<Record<string, any>>;
+    const timer = events.find((event) => event.timer)?.timer.parameters;
+    expect(timer).toMatchObject({ enable: true });
+    expect(String(timer.cronExpression)).toContain("0 */1 * * * * *");
   });
 });
