@@ -244,6 +244,21 @@ describe("polling", () => {
     expect(receiver.deliveries.map((d) => d.payload.data.TaskId)).toEqual([taskId]);
   });
 
+  it("polls a VOD task whose completion event is overdue", async () => {
+    const taskId = await createVideo({ CallbackUrl: receiver.url });
+    tencent.advance(5_000);
+    // Someone else consumes the event: the tracker never sees it.
+    const vod = tencentClients(getConfig()).vod;
+    const pulled = await vod.request("PullEvents", { SubAppId: 251007502 });
+    const handles = (pulled.EventSet as Array<{ EventHandle: string }>).map((e) => e.EventHandle);
+    await vod.request("ConfirmEvents", { SubAppId: 251007502, EventHandles: handles });
+    await tick();
+    expect((await ledgerFor(getConfig()).getTask(taskId))?.status).toBe("queued");
+    await tick(11 * 60_000);
+    expect((await ledgerFor(getConfig()).getTask(taskId))?.status).toBe("succeeded");
+    expect(receiver.deliveries.map((d) => d.payload.data.TaskId)).toEqual([taskId]);
+  });
+
   it("runs as the SCF timer function", async () => {
     await createVideo();
     tencent.advance(5_000);
