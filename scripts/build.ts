@@ -64,8 +64,80 @@ export class BuildError extends Error {
   }
 }
 
+/** Where the stand-ins for heavy dependencies live; they reach a bundle only through {@link slimDependencies}. */
+export const SHIMS_DIR = path.join(REPO_ROOT, "scripts", "shims");
+
+/** Matches a file of tencentcloud-sdk-nodejs by its path under `tencentcloud/`, on any OS. */
+function sdkFile(relative: string): RegExp {
+  return new RegExp(`tencentcloud-sdk-nodejs[\\\\/]tencentcloud[\\\\/]${relative.split("/").map(escapeRegExp).join("[\\\\/]")}$`);
+}
+
+/** Matches any file of an npm package. */
+function packageFiles(...names: string[]): RegExp {
+  return new RegExp(`[\\\\/]node_modules[\\\\/](?:${names.map(escapeRegExp).join("|")})[\\\\/]`);
+}
+
+/** A dependency that function bundles get in a smaller form: who imports it, what replaces it, and why that is safe. */
+export interface Substitution {
+  /** The bare specifier as the importer writes it. */
+  specifier: string;
+  /** Only imports from files matching this are replaced; everyone else gets the real package. */
+  importer: RegExp;
+  /** File under SHIMS_DIR. */
+  shim: string;
+  why: string;
+}
+
+/**
+ * The substitutions, as data. Each one keeps what the importer can observe; the shims say how.
+ * Measured on vod-aigc-video before any of them: 1.07 MiB minified, mostly zod's locales, tr46 and mime-db.
+ */
+export const SUBSTITUTIONS: readonly Substitution[] = [
+  {
+    specifier: "node-fetch",
+    importer: sdkFile("common/http/fetch.js"),
+    shim: "node-fetch.ts",
+    why: "node-fetch 2 brings whatwg-url and tr46 (280 KiB); the shim is node-fetch's behaviour on node:http, agent included",
+  },
+  {
+    specifier: "https-proxy-agent",
+    importer: sdkFile("common/http/fetch.js"),
+    shim: "https-proxy-agent.ts",
+    why: "needed only when a proxy is configured, so it is loaded on first use instead of at import",
+  },
+  {
+    specifier: "debug",
+    importer: packageFiles("https-proxy-agent", "agent-base"),
+    shim: "debug.ts",
+    why: "the proxy agent's DEBUG traces; brings ms and supports-color",
+  },
+  {
+    specifier: "form-data",
+    importer: sdkFile("common/http/http_connection.js"),
+    shim: "form-data.ts",
+    why: "only multipart (upload) calls use it, and brings mime-db (133 KiB); our calls are JSON",
+  },
+  {
+    specifier: "bignumber.js",
+    importer: packageFiles("json-bigint"),
+    shim: "bignumber.cjs",
+    why: "the SDK's json-bigint uses native BigInt; stringify only asks whether a value is a BigNumber",
+  },
+  {
+    specifier: "uuid",
+    importer: packageFiles("tencentcloud-sdk-nodejs"),
+    shim: "uuid.ts",
+    why: "the SDK calls only v4(), which uuid 11 answers with crypto.randomUUID()",
+  },
+];
+
 /** The single place where esbuild is configured: every function is built with exactly these options. */
-export function esbuildOptions(entry: string, outfile: string, forbiddenDirs: string[]): BuildOptions {
+export function esbuildOptions(
+  entry: string,
+  outfile: string,
+  forbiddenDirs: string[],
+  options: { slim?: boolean } = {},
+): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -78,7 +150,8 @@ export function esbuildOptions(entry: string, outfile: string, forbiddenDirs: st
     metafile: true,
     write: true,
     logLevel: "silent", // diagnostics are formatted and reported by buildOne instead
-    plugins: [forbidDirectories(forbiddenDirs)],
+    // forbidDirectories first: its onLoad backstop must see every file before another plugin loads it.
+    plugins: [forbidDirectories(forbiddenDirs, [SHIMS_DIR]), ...(options.slim === false ? [] : [slimDependencies()])],
   };
 }
 

@@ -9,10 +9,11 @@ import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { resetConfigCache } from "../../shared/config";
 import type { IntegrationResponse, ScfContext } from "../../shared/http/apigw";
+import { useStandIns } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadBody, loadEvent, scfContext } from "../support/scf";
 
 type StandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
@@ -35,18 +36,11 @@ const routes = {
 const videoBody = { ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "generate a car", OutputConfig: { AspectRatio: "9:16" } };
 
 function configure(extra: Record<string, string> = {}): void {
-  process.env = {
-    ...savedEnv,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: standIn.url,
-    AIGC_MPS_ENDPOINT: standIn.url,
-    AIGC_VOD_SUBAPPID: String(SUBAPPID),
+  useStandIns(savedEnv, { tencent: standIn }, {
     AIGC_API_TOKENS: `${TOKEN},sha256:${createHash("sha256").update(OTHER_TOKEN).digest("hex")}`,
     AIGC_UPSTREAM_TIMEOUT_MS: "600",
     ...extra,
-  };
-  resetConfigCache();
+  });
 }
 
 async function post(path: string, body: unknown, headers: Record<string, string | undefined> = {}, timeLimitMs?: number) {

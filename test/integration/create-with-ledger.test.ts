@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { authenticate, parseTokenList } from "../../shared/auth";
 import { getConfig, resetConfigCache } from "../../shared/config";
 import { ledgerFor } from "../../shared/tasks/services";
+import { useStandIns } from "../support/env";
 import { apiEvent, bodyOf, scfContext } from "../support/scf";
 
 const TOKEN = "ledger-token";
@@ -27,20 +27,12 @@ let dataDir: string;
 const savedEnv = { ...process.env };
 
 function configure(extra: Record<string, string> = {}) {
-  process.env = {
-    ...savedEnv,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: "251007502",
+  useStandIns(savedEnv, { tencent, cos: cos }, {
     AIGC_API_TOKENS: `${TOKEN},${OTHER}`,
-    AIGC_COS_ENDPOINT: cos.url,
     AIGC_LEDGER_BUCKET: "aigc-ledger-1250000000",
     AIGC_UPSTREAM_TIMEOUT_MS: "500",
     ...extra,
-  };
-  resetConfigCache();
+  });
 }
 
 const post = (payload: unknown, headers: Record<string, string> = {}, handler = vodVideo, path = "/tencent-vod/v1/aigc-video") =>

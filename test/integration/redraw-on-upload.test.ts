@@ -19,6 +19,7 @@ import { ledgerFor } from "../../shared/tasks/upload-function";
 import { uploadSessionId } from "../../shared/tasks/redraw-on-upload";
 import { parseCosRecord } from "../../shared/cos/events";
 import { loadEvent, scfContext } from "../support/scf";
+import { useStandIns } from "../support/env";
 
 const BUCKET = "aigc-media-1250000000";
 const REGION = "ap-guangzhou";
@@ -35,21 +36,13 @@ let dataDir: string;
 const savedEnv = { ...process.env };
 
 function configure(extra: Record<string, string> = {}): void {
-  process.env = {
-    ...savedEnv,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: "251007502",
+  useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
     AIGC_API_TOKENS: "t",
-    AIGC_COS_ENDPOINT: cosStandIn.url,
     AIGC_REDRAW_BUCKET: BUCKET,
     AIGC_REDRAW_REGION: REGION,
     AIGC_UPSTREAM_TIMEOUT_MS: "500",
     ...extra,
-  };
-  resetConfigCache();
+  });
 }
 
 /**

@@ -21,6 +21,7 @@ import { getConfig, resetConfigCache } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import type { TaskRecord } from "../../shared/tasks/ledger";
 import { ledgerFor } from "../../shared/tasks/upload-function";
+import { useStandIns } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadBody, scfContext } from "../support/scf";
 
 const TOKEN = "query-token-1";
@@ -44,21 +45,13 @@ const videoBody = { ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "generate
 const imageBody = { ModelName: "GEM", ModelVersion: "2.5", Prompt: "a cat" };
 
 function configure(extra: Record<string, string> = {}): void {
-  process.env = {
-    ...savedEnv,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: String(SUBAPPID),
+  useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
     AIGC_API_TOKENS: `${TOKEN},sha256:${createHash("sha256").update(OTHER_TOKEN).digest("hex")}`,
     AIGC_UPSTREAM_TIMEOUT_MS: "600",
     AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
     AIGC_LEDGER_REGION: REGION,
-    AIGC_COS_ENDPOINT: cosStandIn.url,
     ...extra,
-  };
-  resetConfigCache();
+  });
 }
 
 /** The non-secret id the bundle derives from a token, as the ledger records it. */

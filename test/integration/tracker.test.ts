@@ -24,6 +24,7 @@ import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
+import { useStandIns } from "../support/env";
 import { apiEvent, bodyOf, loadEvent, scfContext } from "../support/scf";
 
 const TOKEN = "tracker-token";
@@ -78,22 +79,14 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 function configure(extra: Record<string, string> = {}): void {
-  process.env = {
-    ...savedEnv,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: "251007502",
+  useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
     AIGC_API_TOKENS: TOKEN,
-    AIGC_COS_ENDPOINT: cosStandIn.url,
     AIGC_REDRAW_BUCKET: BUCKET,
     AIGC_WEBHOOK_SECRET: SECRET,
     AIGC_ALLOW_PRIVATE_CALLBACKS: "true",
     AIGC_UPSTREAM_TIMEOUT_MS: "2000",
     ...extra,
-  };
-  resetConfigCache();
+  });
 }
 
 /** One tracker tick, with the tracker's clock `skewMs` ahead (to make retries due). */

@@ -1,0 +1,25 @@
+/** Pointing the functions' configuration at the local stand-ins, as every integration test does. */
+
+import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { resetConfigCache } from "../../shared/config";
+
+/** The SubAppId the tests create VOD tasks under. */
+export const TEST_SUBAPPID = 251007502;
+
+/**
+ * Replaces process.env with `base` plus the development credentials, the stand-ins' endpoints and
+ * `vars`, and drops the cached configuration so the next invocation reads it.
+ */
+export function useStandIns(base: NodeJS.ProcessEnv, standIns: { tencent: { url: string }; cos?: { url: string } }, vars: Record<string, string> = {}): void {
+  process.env = {
+    ...base,
+    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
+    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
+    AIGC_VOD_ENDPOINT: standIns.tencent.url,
+    AIGC_MPS_ENDPOINT: standIns.tencent.url,
+    AIGC_VOD_SUBAPPID: String(TEST_SUBAPPID),
+    ...(standIns.cos ? { AIGC_COS_ENDPOINT: standIns.cos.url } : {}),
+    ...vars,
+  };
+  resetConfigCache();
+}
