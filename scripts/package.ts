@@ -49,6 +49,8 @@ export const REQUIRED_ENV = [
   "AIGC_MPS_ENDPOINT",
   "AIGC_ALLOW_UNLISTED_MODELS",
   "AIGC_TARGET",
+  // A spend cap the plugin silently dropped would leave the deployment without one.
+  "AIGC_DAILY_CREATE_LIMIT",
 ] as const;
 
 /** SCF rejects or overrides variables with these prefixes (it injects the role's credentials as TENCENTCLOUD_*). */

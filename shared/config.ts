@@ -40,6 +40,20 @@ export interface Config {
   keepResults: boolean;
   /** Where kept results go in the ledger bucket. */
   resultsPrefix: string;
+  /** Spend cap on HTTP creates per UTC day (AIGC_DAILY_CREATE_LIMIT); absent means no cap. */
+  dailyCreateLimit?: DailyCreateLimitConfig;
+}
+
+/**
+ * AIGC_DAILY_CREATE_LIMIT: how many tasks the HTTP create routes may start per UTC day, counted in
+ * the ledger bucket, so a leaked token or a runaway client cannot spend without bound.
+ * Format: `N` caps the deployment's total; `total=N`, `token=M` or `total=N,token=M` (in any order)
+ * cap the total and/or each bearer token separately. Empty means no cap. Counts reset at 00:00 UTC.
+ * Tasks made by redraw on upload are not counted (whoever can write the bucket is trusted already).
+ */
+export interface DailyCreateLimitConfig {
+  total?: number;
+  perToken?: number;
 }
 
 export interface RedrawConfig {
@@ -188,6 +202,35 @@ function isWebhookSecret(value: string): boolean {
   return bytes.length >= 24 && bytes.toString("base64") === encoded;
 }
 
+function dailyCreateLimit(env: Env, hasLedger: boolean): DailyCreateLimitConfig | undefined {
+  const name = "AIGC_DAILY_CREATE_LIMIT";
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  const count = (value: string): number => {
+    const trimmed = value.trim();
+    if (!/^\d+$/.test(trimmed) || Number(trimmed) <= 0 || !Number.isSafeInteger(Number(trimmed))) {
+      throw new ConfigError(name, `must be a positive whole number of creates per day, or total=N,token=M; got "${raw}"`);
+    }
+    return Number(trimmed);
+  };
+  const limit: DailyCreateLimitConfig = {};
+  if (/^\d+$/.test(raw)) {
+    limit.total = count(raw);
+  } else {
+    for (const part of raw.split(",")) {
+      const [key = "", value, extra] = part.split("=");
+      const field = key.trim().toLowerCase() === "total" ? "total" : key.trim().toLowerCase() === "token" ? "perToken" : undefined;
+      if (!field || value === undefined || extra !== undefined || limit[field] !== undefined) {
+        throw new ConfigError(name, `must be N, or total=N and/or token=M separated by a comma (each at most once); got "${raw}"`);
+      }
+      limit[field] = count(value);
+    }
+  }
+  // The counts live in the ledger: without one the cap could not be enforced, and failing open would be worse.
+  if (!hasLedger) throw new ConfigError(name, "needs a ledger bucket to count creates in (AIGC_LEDGER_BUCKET or AIGC_REDRAW_BUCKET)");
+  return limit;
+}
+
 /** Parses the environment into a Config; throws ConfigError naming the first bad variable. */
 export function readConfig(env: Env): Config {
   const timeout = positiveInteger(env, "AIGC_UPSTREAM_TIMEOUT_MS") ?? 8_000;
@@ -198,6 +241,7 @@ export function readConfig(env: Env): Config {
   const ledgerConfig = ledger(env, redrawConfig, defaultRegion);
   const cosEndpoint = text(env, "AIGC_COS_ENDPOINT") ? baseUrl(env, "AIGC_COS_ENDPOINT", "") : undefined;
   const webhookSecret = text(env, "AIGC_WEBHOOK_SECRET");
+  const createLimit = dailyCreateLimit(env, ledgerConfig !== undefined);
   if (webhookSecret !== undefined && !isWebhookSecret(webhookSecret)) {
     throw new ConfigError("AIGC_WEBHOOK_SECRET", "must be a Standard Webhooks secret: whsec_ followed by the padded base64 of at least 24 random bytes");
   }
@@ -217,6 +261,7 @@ export function readConfig(env: Env): Config {
     allowPrivateCallbacks: flag(env, "AIGC_ALLOW_PRIVATE_CALLBACKS"),
     keepResults: flag(env, "AIGC_KEEP_RESULTS"),
     resultsPrefix: prefix(env, "AIGC_RESULTS_PREFIX", "aigc-results/"),
+    ...(createLimit ? { dailyCreateLimit: createLimit } : {}),
   };
 }
 

@@ -21,7 +21,8 @@ export type RefusalKind =
   | "unsupported-media-type"
   | "unsupported-event"
   | "idempotency-mismatch"
-  | "idempotency-in-flight";
+  | "idempotency-in-flight"
+  | "daily-limit-reached";
 
 /** A request we refuse; nothing was sent upstream. */
 export class RequestRefused extends Error {
@@ -30,7 +31,7 @@ export class RequestRefused extends Error {
     readonly kind: RefusalKind,
     readonly code: string,
     message: string,
-    readonly details: { issues?: FieldIssue[]; allow?: string[] } = {},
+    readonly details: { issues?: FieldIssue[]; allow?: string[]; retryAfterSeconds?: number } = {},
   ) {
     super(message);
   }
@@ -60,6 +61,8 @@ export class UpstreamError extends Error {
       sessionId?: string;
       /** True when an earlier attempt may have created the task (its answer was lost). */
       earlierAttemptMayHaveSucceeded?: boolean;
+      /** Of a create: false only when no attempt can have run upstream, so nothing was made; absent means unknown. */
+      mayHaveRun?: boolean;
       retryAfterSeconds?: number;
     },
     options?: { cause?: unknown },

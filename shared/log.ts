@@ -21,12 +21,21 @@ export type LogSink = (line: string) => void;
 const SECRET_KEY = /^(authorization|cookie|set-cookie|password|.*tokens?|.*secret.*|.*signature|credentials?)$/i;
 const SIGNED_QUERY = /([?&](?:q-sign-algorithm|q-ak|q-sign-time|q-key-time|q-header-list|q-url-param-list|q-signature|x-cos-security-token|sign|signature|token|t|us|exper)=)[^&\s"']*/gi;
 const BEARER = /\b(Bearer|TC3-HMAC-SHA256)\s+[^\s"',]+/gi;
+/** A TC3 Authorization's `, Signature=<hex>` (after BEARER took its Credential), and secret headers quoted in text. */
+const SIGNATURE_PARAM = /(\bSignature=)[^\s"',&]+/gi;
+const SECRET_HEADER = /(\b(?:x-cos-security-token|x-tc-token)["']?\s*[:=]\s*["']?)[^\s"',&]+/gi;
+const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9+/=]+/g;
 
 /** Redacts secrets from any value before it is logged or echoed back. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return "[truncated]";
   if (typeof value === "string") {
-    return value.replace(SIGNED_QUERY, "$1[redacted]").replace(BEARER, "$1 [redacted]");
+    return value
+      .replace(SIGNED_QUERY, "$1[redacted]")
+      .replace(BEARER, "$1 [redacted]")
+      .replace(SIGNATURE_PARAM, "$1[redacted]")
+      .replace(SECRET_HEADER, "$1[redacted]")
+      .replace(WEBHOOK_SECRET, "whsec_[redacted]");
   }
   if (Array.isArray(value)) return value.map((item) => redact(item, depth + 1));
   if (value instanceof Error) {

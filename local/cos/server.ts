@@ -16,11 +16,13 @@ import { verifyCosAuthorization, type CosFailure } from "../../shared/signing/co
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../dev-credentials";
 import { DeliveryQueue, type CosDelivery, type Invoke } from "./deliveries";
 import { buildCosEvent, triggerMatches, type CosTrigger, type ObjectCreatedEventName } from "./events";
+import { CosFaultQueue, faultCode, type CosFault } from "./faults";
 import { BUCKET_NAME, ObjectStore, type ObjectAttributes, type StoredObject } from "./store";
 import { CosApiError, copyResultXml, errorXml, listBucketXml } from "./xml";
 
 export type { CosDelivery, DeliveryAttempt } from "./deliveries";
 export type { CosEvent, CosEventRecord, CosTrigger } from "./events";
+export type { CosFault } from "./faults";
 
 export interface CosStandInCredential {
   secretId: string;
@@ -71,8 +73,11 @@ export interface CosStandIn {
   objects(bucket?: string): CosStandInObject[];
   /** Resolves once every pending delivery, retries included, has finished. */
   flushDeliveries(): Promise<void>;
-  /** Deletes every object and forgets every delivery (cancelling pending retries). */
+  /** Deletes every object and forgets every delivery (cancelling pending retries) and every pending fault. */
   reset(): void;
+  /** Makes the next matching request(s) fail; see local/cos/faults.ts. */
+  injectFault(fault: CosFault): void;
+  clearFaults(): void;
 }
 
 interface RequestContext {
@@ -125,6 +130,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
   const duplicates = options.duplicateDeliveries ?? 0;
   const eventRegionFormat = options.eventRegionFormat ?? "short";
   const store = new ObjectStore(options.dataDir);
+  const faults = new CosFaultQueue();
   const queue = new DeliveryQueue({
     invoke: options.invoke ?? (async () => undefined),
     retries: options.retries ?? 2,
@@ -292,6 +298,17 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     if (key === undefined) throw new CosApiError(400, "InvalidURI", "The object key is not validly percent-encoded.");
     context.key = key;
     if (!bucketExists(bucket) || context.region !== region) throw new CosApiError(404, "NoSuchBucket", "The specified bucket does not exist.");
+    const fault = faults.take(method, key);
+    if (fault?.kind === "status") throw new CosApiError(fault.status, faultCode(fault.status), "Injected by the stand-in.");
+    if (fault?.kind === "reset") {
+      // After the first body bytes when there is a body, so the client is cut off mid-upload.
+      if (Number(headerText(req.headers, "content-length") ?? "0") > 0 || headerText(req.headers, "transfer-encoding") !== undefined) {
+        req.once("data", () => req.socket.destroy());
+      } else {
+        req.socket.destroy();
+      }
+      return;
+    }
 
     authenticate(req, objectPath, query, context);
     const unsupported = Object.keys(params).find((name) => UNSUPPORTED_PARAMS.has(name));
@@ -384,7 +401,10 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     reset: () => {
       queue.reset();
       store.clearSync();
+      faults.clear();
     },
+    injectFault: (fault) => faults.inject(fault),
+    clearFaults: () => faults.clear(),
   };
 }
 

@@ -62,11 +62,14 @@ export function isCosEvent(event: unknown): event is { Records: unknown[] } {
   return Array.isArray(records) && records.some((r) => !!r && typeof r === "object" && "cos" in r);
 }
 
+/** A full COS region (ap-guangzhou); anything else in a record is ignored, as it would address another host. */
+const FULL_REGION = /^[a-z]+(-[a-z0-9]+)+$/;
+
 function regionOf(bucket: { region?: string | undefined; cosRegion?: string | undefined }, url: string | undefined): string | undefined {
-  if (bucket.cosRegion && bucket.cosRegion.includes("-")) return bucket.cosRegion;
+  if (bucket.cosRegion && FULL_REGION.test(bucket.cosRegion)) return bucket.cosRegion;
   const fromHost = url ? /\.cos\.([a-z0-9-]+)\.myqcloud\.com$/i.exec(safeHost(url) ?? "")?.[1] : undefined;
-  if (fromHost) return fromHost;
-  return bucket.region && bucket.region.includes("-") ? bucket.region : undefined;
+  if (fromHost && FULL_REGION.test(fromHost)) return fromHost;
+  return bucket.region && FULL_REGION.test(bucket.region) ? bucket.region : undefined;
 }
 
 function safeHost(url: string): string | undefined {
@@ -92,8 +95,11 @@ function keyFromUrl(url: string | undefined): string | undefined {
  * percent-encoded while `url` was; the URL settles the rare delivery whose key is encoded too.
  */
 function objectKey(rawKey: string, appId: string, shortName: string, url: string | undefined): string {
-  const prefix = `/${appId}/${shortName}/`;
-  const key = rawKey.startsWith(prefix) ? rawKey.slice(prefix.length) : rawKey.replace(/^\/+/, "");
+  // `name` may be the full bucket name (parseCosRecord accepts both); the key then still names the
+  // bucket either way, and an unstripped prefix would put the upload outside the input prefix.
+  const names = shortName.endsWith(`-${appId}`) ? [shortName, shortName.slice(0, -`-${appId}`.length)] : [shortName];
+  const prefix = names.map((name) => `/${appId}/${name}/`).find((candidate) => rawKey.startsWith(candidate));
+  const key = prefix ? rawKey.slice(prefix.length) : rawKey.replace(/^\/+/, "");
   const fromUrl = keyFromUrl(url);
   if (fromUrl === undefined || fromUrl === key) return key;
   try {
@@ -107,8 +113,9 @@ function objectKey(rawKey: string, appId: string, shortName: string, url: string
 function eventTimeOf(value: number | string | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === "number" || /^\d+$/.test(value)) {
-    const seconds = Number(value);
-    return new Date(seconds * 1000).toISOString();
+    const date = new Date(Number(value) * 1000);
+    // Out of Date's range (e.g. 1e20): toISOString would throw and sink the whole event.
+    return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
   }
   const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? undefined : new Date(parsed).toISOString();

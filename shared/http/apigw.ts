@@ -66,15 +66,18 @@ export function fromApiGatewayEvent(event: ApiGatewayEvent, context: ScfContext 
     const key = name.toLowerCase();
     if (typeof first === "string" && !(key in headers)) headers[key] = first;
   }
-  const raw = event.body ?? "";
+  // API Gateway sends a string or null; anything else is treated as no body rather than thrown on.
+  const raw = typeof event.body === "string" ? event.body : "";
   const body = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   return {
-    method: (event.httpMethod || event.requestContext.httpMethod).toUpperCase(),
+    // The mapping must not throw: it runs before the handler's try, and a throw is a 5xx from SCF.
+    method: String(event.httpMethod || event.requestContext.httpMethod || "").toUpperCase(),
     path: event.path,
     headers,
     query: event.queryString ?? event.queryStringParameters ?? {},
     body,
-    requestId: event.requestContext.requestId || headers["x-scf-request-id"] || context.request_id || randomUUID(),
+    // Only a string will do: the id goes into a header, every log line and every problem body.
+    requestId: (typeof event.requestContext.requestId === "string" && event.requestContext.requestId) || headers["x-scf-request-id"] || context.request_id || randomUUID(),
     ...(event.requestContext.sourceIp ? { sourceIp: event.requestContext.sourceIp } : {}),
   };
 }

@@ -3,6 +3,7 @@
  * errors, authentication, body reading and problem+json answers handled the same way everywhere.
  */
 
+import secureJson from "secure-json-parse";
 import { authenticate, type Caller } from "../auth";
 import { getConfig, type Config } from "../config";
 import { RequestRefused } from "../errors";
@@ -119,7 +120,14 @@ export function requireCaller(scope: RequestScope): Caller {
   throw new RequestRefused("unauthorized", "AuthFailure.InvalidToken", detail);
 }
 
-/** Reads a JSON body: size first (before any parsing), then media type, then syntax. */
+/**
+ * `__proto__` keys, and `constructor` keys holding a `prototype`, are dropped at any depth while
+ * parsing: merged or copied later they would change prototypes (prototype pollution). The request is
+ * then handled as if they were never sent; none of them is a Tencent parameter.
+ */
+const PROTOTYPE_KEYS_REMOVED = { protoAction: "remove", constructorAction: "remove" } as const;
+
+/** Reads a JSON body: size first (before any parsing), then media type, then syntax, without prototype keys. */
 export function readJsonBody(request: HttpRequest): unknown {
   if (request.body.length > MAX_BODY_BYTES) {
     throw new RequestRefused("payload-too-large", "RequestSizeLimitExceeded", `The body is ${request.body.length} bytes; the limit is ${MAX_BODY_BYTES} (10 MB).`);
@@ -135,7 +143,7 @@ export function readJsonBody(request: HttpRequest): unknown {
     });
   }
   try {
-    return JSON.parse(text) as unknown;
+    return secureJson.parse(text, null, PROTOTYPE_KEYS_REMOVED) as unknown;
   } catch (error) {
     throw new RequestRefused("invalid-request", "InvalidParameter.MalformedJson", `The body is not valid JSON: ${(error as Error).message}`, {
       issues: [{ field: "(body)", message: "is not valid JSON", code: "InvalidParameter" }],

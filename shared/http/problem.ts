@@ -30,6 +30,8 @@ const REFUSALS: Record<RefusalKind, ProblemShape> = {
   "unsupported-media-type": { status: 415, title: "The request body must be JSON", type: "unsupported-media-type" },
   "idempotency-in-flight": { status: 409, title: "A request with this Idempotency-Key is in progress", type: "idempotency-in-flight" },
   "idempotency-mismatch": { status: 422, title: "Idempotency-Key reused with a different body", type: "idempotency-mismatch" },
+  // A spend cap (AIGC_DAILY_CREATE_LIMIT): 429 with Retry-After until the next UTC day.
+  "daily-limit-reached": { status: 429, title: "The daily limit of new tasks is reached", type: "daily-limit-reached" },
 };
 
 const UPSTREAM: Record<UpstreamFailure, ProblemShape> = {
@@ -74,6 +76,7 @@ function refusal(error: RequestRefused, requestId: string): HttpResponse {
   if (error.kind === "unauthorized") headers["www-authenticate"] = 'Bearer realm="aigc", error="invalid_token"';
   if (error.kind === "method-not-allowed" && error.details.allow) headers.allow = error.details.allow.join(", ");
   if (error.kind === "idempotency-in-flight") headers["retry-after"] = "1";
+  if (error.kind === "daily-limit-reached") headers["retry-after"] = String(error.details.retryAfterSeconds ?? 3600);
   return answer(
     REFUSALS[error.kind],
     { detail: error.message, code: error.code, requestId, ...(error.details.issues ? { errors: error.details.issues } : {}) },

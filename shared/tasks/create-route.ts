@@ -1,7 +1,7 @@
 /**
  * The create-task HTTP route shared by the four task functions:
  * authenticate -> read JSON -> validate against the catalog -> (replay an Idempotency-Key) ->
- * pick a SessionId -> call Tencent once -> record the task in the ledger.
+ * pick a SessionId -> admit it under the daily cap -> call Tencent once -> record the task in the ledger.
  * Nothing unauthenticated or invalid gets past the first three steps, so it never costs money.
  */
 
@@ -19,6 +19,7 @@ import { TASK_KINDS } from "./kinds";
 import type { TaskLedger, TaskRecord } from "./ledger";
 import { optionalLedger } from "./services";
 import { chooseSessionId, isValidIdempotencyKey } from "./session-id";
+import { admitCreate, createdNothing, type SpendSlots } from "./spend-cap";
 
 /** How long an unfinished Idempotency-Key claim is taken to be a request still in flight. */
 const IN_FLIGHT_MS = 60_000;
@@ -151,7 +152,10 @@ export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): 
     : undefined;
 
   let task: CreatedTask;
+  let spend: SpendSlots | undefined;
   try {
+    // The daily cap is the last check before Tencent, so a replay or a refused request spends nothing.
+    spend = await admitCreate(scope.config, caller.tokenId, scope.request.requestId, scope.log);
     task = await createTask(kind, params, sessionId, {
       config: scope.config,
       clients: tencentClients(scope.config),
@@ -159,6 +163,9 @@ export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): 
       log: scope.log.with({ tokenId: caller.tokenId }),
     });
   } catch (error) {
+    if (spend && createdNothing(error)) {
+      await spend.release().catch((releaseError: unknown) => scope.log.error("spend.release-failed", { error: releaseError, consequence: "a slot of the daily limit stays used" }));
+    }
     // Nothing was created (or we cannot tell): let the client retry with the same key.
     if (idempotencyId && ledger) await ledger.releaseIdempotencyKey(idempotencyId).catch(() => undefined);
     throw error;

@@ -10,6 +10,7 @@
  *   uploads/<sessionId>.json     which redraw task an upload became (redraw on upload)
  *   idempotency/<key>.json       the first answer to an Idempotency-Key
  *   locks/<name>.json            short leases (one tracker tick at a time)
+ *   spend/<day>/<counter>/<n>    slots of the daily create limit (see spend-cap.ts)
  *
  * Writes that must not race use COS's create-if-absent (`x-cos-forbid-overwrite`). A TaskRecord's
  * status and delivery fields are written only by the tracker, so they have a single writer.

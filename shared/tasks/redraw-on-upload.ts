@@ -68,6 +68,9 @@ export function skipReason(object: CosObjectEvent, redraw: RedrawConfig): string
   if (object.key.startsWith(redraw.outputPrefix)) return "the object is under the output prefix (our own result)";
   if (!object.key.startsWith(redraw.inputPrefix)) return `the object is outside the input prefix ${redraw.inputPrefix}`;
   if (object.key.endsWith("/")) return "the object is a folder marker";
+  // A URL resolves "." and ".." segments, so no presigned URL can address this key (COS would
+  // serve another object); retrying cannot change that.
+  if (object.key.split("/").some((segment) => segment === "." || segment === "..")) return "the key has '.' or '..' segments, which no URL can address";
   if (!isVideo(object)) return `not a video (suffix or Content-Type ${object.contentType ?? "unknown"})`;
   if (object.size !== undefined && object.size > REDRAW_MAX_INPUT_BYTES) return `the object is ${object.size} bytes; Tencent takes at most 2 GB`;
   return undefined;

@@ -3,8 +3,8 @@
  *
  * Retry rules are data: each failure class says whether a retry is safe always (Tencent did not
  * run the call), only when the call carries a SessionId (Tencent may have run it, and the SessionId
- * makes a repeat a no-op), or never. Backoff is exponential with full jitter and is bounded by the
- * time the function has left.
+ * makes a repeat a no-op), or never. Backoff is exponential with full jitter, except after a
+ * throttle (see retryDelay), and is bounded by the time the function has left.
  */
 
 import { UpstreamError, type UpstreamFailure } from "../errors";
@@ -107,11 +107,33 @@ export interface CallOptions {
 
 const BACKOFF_BASE_MS = 250;
 const BACKOFF_CAP_MS = 4_000;
+/** Tencent counts each action's calls per account over one second. */
+const THROTTLE_WINDOW_MS = 1_000;
+/** Spreads the retries of one burst so they do not all land in the same millisecond. */
+const THROTTLE_JITTER_MS = 20;
 /** An attempt with less time than this left is not worth starting. */
 const MIN_ATTEMPT_MS = 300;
 const MAX_ATTEMPTS = 12;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * How long to wait, once an attempt has failed, before the next one. A throttled attempt is
+ * repeated one second (plus a little jitter) after it was sent: the window that refused it has
+ * then passed and frees the calls it held, so a burst over the limit drains at the limit's rate
+ * (exponential backoff left part of each second unused). The wait is cut short when a whole second
+ * would leave no time for another attempt. Other failures back off exponentially with full jitter.
+ */
+export function retryDelay(
+  failure: UpstreamFailure,
+  attempt: number,
+  timing: { sinceAttemptStartMs: number; timeLeftMs: number },
+  random: () => number = Math.random,
+): number {
+  if (failure !== "throttled") return Math.round(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+  const windowPassed = THROTTLE_WINDOW_MS + Math.round(random() * THROTTLE_JITTER_MS) - timing.sinceAttemptStartMs;
+  return Math.max(0, Math.min(windowPassed, timing.timeLeftMs - MIN_ATTEMPT_MS));
+}
 
 /** Calls one Tencent action, retrying what is safe to retry within the deadline. */
 export async function callTencent(api: TencentApi, options: CallOptions): Promise<Record<string, unknown>> {
@@ -123,8 +145,8 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
     const remaining = options.deadline - now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(1, Math.min(options.attemptTimeoutMs, remaining)));
+    const started = now();
     try {
-      const started = now();
       const response = await api.request(options.action, options.params, { signal: controller.signal });
       options.log.info("tencent.call", { action: options.action, attempt, ms: now() - started, upstreamRequestId: response.RequestId });
       return response;
@@ -132,7 +154,7 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
       const cls = classifyError(error, controller.signal.aborted);
       const repeatable = options.idempotent === true || options.sessionId !== undefined;
       const retryable = cls.retry === "always" || (cls.retry === "with-session-id" && repeatable);
-      const delay = Math.round(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
+      const delay = retryDelay(cls.failure, attempt, { sinceAttemptStartMs: now() - started, timeLeftMs: options.deadline - now() }, random);
       const timeLeft = options.deadline - now() - delay;
       const willRetry = retryable && attempt < MAX_ATTEMPTS && timeLeft >= MIN_ATTEMPT_MS;
       options.log.warn("tencent.call.failed", {
@@ -146,6 +168,8 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
       });
       const duplicateAfterLostAnswer = cls.failure === "duplicate" && mayHaveRun;
       if (!willRetry) {
+        // An answer of unknown meaning ("failed" without a rule) may come from a call that ran.
+        const thisAttemptMayHaveRun = cls.retry === "with-session-id" || cls.failure === "failed";
         throw new UpstreamError(
           cls.failure,
           cls.code,
@@ -158,6 +182,7 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
             ...(cls.requestId ? { upstreamRequestId: cls.requestId } : {}),
             ...(options.sessionId ? { sessionId: options.sessionId } : {}),
             ...(duplicateAfterLostAnswer ? { earlierAttemptMayHaveSucceeded: true } : {}),
+            mayHaveRun: mayHaveRun || thisAttemptMayHaveRun,
             ...(cls.failure === "throttled" || cls.failure === "unavailable" ? { retryAfterSeconds: 1 } : {}),
           },
           { cause: error },

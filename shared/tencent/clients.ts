@@ -1,14 +1,22 @@
 /**
  * Tencent SDK clients for VOD and MPS, built from the configuration.
  * Only the two service clients are imported, by deep path, so a function bundle never carries
- * the whole SDK.
+ * the whole SDK. They are loaded on first use, not at import: a cold instance answers requests
+ * refused before Tencent (401, 400) without loading the SDK and Node's HTTP stack, and the first
+ * upstream call loads them once for the life of the instance.
  */
 
-import { Agent as HttpAgent } from "node:http";
-import { connect } from "node:net";
-import { Client as VodClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/vod/v20180717/vod_client";
-import { Client as MpsClient } from "tencentcloud-sdk-nodejs/tencentcloud/services/mps/v20190612/mps_client";
+import type { Agent as HttpAgent } from "node:http";
 import { ConfigError, type Config } from "../config";
+
+type VodClientModule = typeof import("tencentcloud-sdk-nodejs/tencentcloud/services/vod/v20180717/vod_client");
+type MpsClientModule = typeof import("tencentcloud-sdk-nodejs/tencentcloud/services/mps/v20190612/mps_client");
+
+// require() with literal paths: esbuild still bundles the modules, and evaluates them when called.
+const loadSdkClient = {
+  vod: () => (require("tencentcloud-sdk-nodejs/tencentcloud/services/vod/v20180717/vod_client") as VodClientModule).Client,
+  mps: () => (require("tencentcloud-sdk-nodejs/tencentcloud/services/mps/v20190612/mps_client") as MpsClientModule).Client,
+};
 
 export type TencentService = "vod" | "mps";
 
@@ -42,7 +50,9 @@ export function endpointProfile(service: TencentService, base: URL): { protocol:
   }
   const port = Number(base.port || 80);
   const host = base.hostname.replace(/^\[|\]$/g, "");
-  const agent = new HttpAgent({ keepAlive: true });
+  const { Agent } = require("node:http") as typeof import("node:http");
+  const { connect } = require("node:net") as typeof import("node:net");
+  const agent = new Agent({ keepAlive: true });
   // Node's typings declare createConnection's overloads narrowly; the runtime contract is (options, callback) => Socket.
   (agent as unknown as { createConnection: () => ReturnType<typeof connect> }).createConnection = () => connect({ host, port });
   return { protocol, endpoint: `${service}.tencentcloudapi.com`, agent };
@@ -63,7 +73,8 @@ function createClient(service: TencentService, config: Config): TencentApi {
     region: config.region,
     profile: { httpProfile: { protocol, endpoint, reqTimeout: Math.ceil(config.upstreamAttemptTimeoutMs / 1000) + 1, ...(agent ? { agent } : {}) } },
   };
-  const client = service === "vod" ? new VodClient(clientConfig) : new MpsClient(clientConfig);
+  const Client = loadSdkClient[service]();
+  const client = new Client(clientConfig);
   if (client.apiVersion !== VERSIONS[service]) {
     // Guards against an SDK upgrade silently moving us to another API version.
     throw new Error(`tencentcloud-sdk-nodejs ${service} client speaks ${client.apiVersion}, expected ${VERSIONS[service]}`);

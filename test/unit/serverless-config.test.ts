@@ -42,6 +42,7 @@ const ENV_NAMES = [
   "AIGC_LEDGER_BUCKET",
   "AIGC_WEBHOOK_SECRET",
   "AIGC_KEEP_RESULTS",
+  "AIGC_DAILY_CREATE_LIMIT",
 ];
 
 interface ApigwEvent {
