@@ -80,7 +80,7 @@ function packageFiles(...names: string[]): RegExp {
 
 /** A dependency that function bundles get in a smaller form: who imports it, what replaces it, and why that is safe. */
 export interface Substitution {
-  /** The bare specifier as the importer writes it. */
+  /** The specifier exactly as the importer writes it (a package, or a relative path inside the importer's package). */
   specifier: string;
   /** Only imports from files matching this are replaced; everyone else gets the real package. */
   importer: RegExp;
@@ -104,31 +104,37 @@ export const SUBSTITUTIONS: readonly Substitution[] = [
     specifier: "https-proxy-agent",
     importer: sdkFile("common/http/fetch.js"),
     shim: "https-proxy-agent.ts",
-    why: "needed only when a proxy is configured, so it is loaded on first use instead of at import",
-  },
-  {
-    specifier: "debug",
-    importer: packageFiles("https-proxy-agent", "agent-base"),
-    shim: "debug.ts",
-    why: "the proxy agent's DEBUG traces; brings ms and supports-color",
+    why: "used only when a proxy is configured; the shim opens the same CONNECT tunnel without agent-base and debug (7 KiB)",
   },
   {
     specifier: "form-data",
     importer: sdkFile("common/http/http_connection.js"),
     shim: "form-data.ts",
-    why: "only multipart (upload) calls use it, and brings mime-db (133 KiB); our calls are JSON",
+    why: "only multipart (upload) calls use it, and it brings mime-db (133 KiB); our calls are JSON",
   },
   {
-    specifier: "bignumber.js",
-    importer: packageFiles("json-bigint"),
-    shim: "bignumber.cjs",
-    why: "the SDK's json-bigint uses native BigInt; stringify only asks whether a value is a BigNumber",
+    specifier: "get-stream",
+    importer: sdkFile("common/http/http_connection.js"),
+    shim: "get-stream.ts",
+    why: "reads stream parameters, and ours come from JSON (is-stream, which tells, stays)",
+  },
+  {
+    specifier: "./sse_response_model",
+    importer: sdkFile("common/abstract_client.js"),
+    shim: "sse-response-model.ts",
+    why: "wraps streamed (text/event-stream) answers, which none of our actions gives",
   },
   {
     specifier: "json-bigint",
     importer: packageFiles("tencentcloud-sdk-nodejs"),
     shim: "json-bigint.ts",
     why: "the SDK only stringifies with it (json-bigint's own stringify is kept); answers are parsed by res.json()",
+  },
+  {
+    specifier: "bignumber.js",
+    importer: packageFiles("json-bigint"),
+    shim: "bignumber.cjs",
+    why: "with useNativeBigInt, stringify only asks whether a value is a BigNumber",
   },
   {
     specifier: "tslib",
@@ -323,14 +329,19 @@ function substituteDependencies(substitutions: readonly Substitution[]): Plugin 
     name: "substitute-dependencies",
     setup(b) {
       const replacedFrom = new Map<string, string>(); // shim file -> resolveDir of the import it replaced
-      b.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.path.startsWith("node:") || (args.pluginData as Record<string, unknown> | undefined)?.[REAL_PACKAGE]) return undefined;
-        const rule = substitutions.find((s) => s.specifier === args.path && s.importer.test(args.importer));
-        if (rule) {
+      const specifiers = [...new Set(substitutions.map((s) => s.specifier))];
+      if (specifiers.length > 0) {
+        b.onResolve({ filter: new RegExp(`^(?:${specifiers.map(escapeRegExp).join("|")})$`) }, (args) => {
+          if ((args.pluginData as Record<string, unknown> | undefined)?.[REAL_PACKAGE]) return undefined;
+          const rule = substitutions.find((s) => s.specifier === args.path && s.importer.test(args.importer));
+          if (!rule) return undefined;
           const shim = path.join(SHIMS_DIR, rule.shim);
           replacedFrom.set(shim, args.resolveDir);
           return { path: shim };
-        }
+        });
+      }
+      b.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.path.startsWith("node:") || (args.pluginData as Record<string, unknown> | undefined)?.[REAL_PACKAGE]) return undefined;
         const origin = replacedFrom.get(args.importer);
         if (origin === undefined) return undefined;
         const real = await b.resolve(args.path, { kind: args.kind, resolveDir: origin, pluginData: { [REAL_PACKAGE]: true } });
@@ -361,7 +372,7 @@ const ACTION_WRAPPER = /(?:\n {4}\/\*\*(?:(?!\*\/)[\s\S])*\*\/)?\n {4}async (\w+
 const CLIENT_CONSTRUCTOR = /super\("[a-z0-9-]+\.tencentcloudapi\.com", "\d{4}-\d{2}-\d{2}", clientConfig\)/;
 
 /**
- * Tencent service clients without their generated one-line action methods (VOD has ~600: 40 KiB
+ * Tencent service clients without their generated one-line action methods (VOD 239, MPS 230: 40 KiB
  * of the bundle for vod + mps). Nothing can call them: shared/tencent/clients.ts hands out only
  * `request(action, params)`, which lives on the SDK's AbstractClient, untouched. Any other method
  * is kept as it is.

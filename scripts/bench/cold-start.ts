@@ -3,7 +3,8 @@
  *
  * Every function is built fresh (scripts/build.ts, same options as `npm run build`) into a temporary
  * directory, next to a reference bundle of the WHOLE tencentcloud-sdk-nodejs built with the same
- * esbuild options. Each bundle is then started cold in a fresh `node -e` child, many times.
+ * esbuild options minus the functions' dependency substitutions (the SDK as published). Each bundle
+ * is then started cold in a fresh `node -e` child, many times.
  *
  * Method (documented in the printed table too):
  * - t0 = process.hrtime.bigint() in the parent, immediately before spawn().
@@ -189,8 +190,10 @@ async function buildSdkReference(repoRoot: string, dir: string): Promise<BuiltBu
     ].join("\n"),
   );
   const forbidden = [path.join(repoRoot, "local"), path.join(repoRoot, "scripts")];
-  // Same options as every function; nodePaths only lets the entry (outside the repo) resolve the package.
-  const result = await build({ ...esbuildOptions(entry, outfile, forbidden), nodePaths: [path.join(repoRoot, "node_modules")] });
+  // The functions' options without their dependency substitutions (scripts/build.ts slimDependencies),
+  // so the reference stays what requiring the SDK costs as published; nodePaths only lets the entry
+  // (outside the repo) resolve the package.
+  const result = await build({ ...esbuildOptions(entry, outfile, forbidden, { slim: false }), nodePaths: [path.join(repoRoot, "node_modules")] });
   if (!result.metafile) throw new Error("esbuild returned no metafile");
   const bundle = await readFile(outfile);
   return {

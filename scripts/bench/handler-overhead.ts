@@ -144,3 +144,41 @@ async function sdkCallAlone(route: BenchRoute, lastParams: Record<string, unknow
   }
   return samples;
 }
+
+/**
+ * The floor under any p99 of this section: a bare keep-alive POST over loopback, with no handler and
+ * no stand-in, timed the same way on the same event loop. On a busy machine its tail (scheduling,
+ * GC) is most of a handler's p99.
+ */
+export async function loopbackFloor(iterations: number, warmup = 200): Promise<Summary> {
+  const { createServer, Agent, request } = await import("node:http");
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end('{"Response":{}}'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const agent = new Agent({ keepAlive: true });
+  const port = (server.address() as { port: number }).port;
+  const post = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, method: "POST", agent, headers: { "content-type": "application/json" } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve());
+      });
+      req.on("error", reject);
+      req.end('{"a":1}');
+    });
+  try {
+    for (let i = 0; i < warmup; i++) await post();
+    const samples: number[] = [];
+    for (let i = 0; i < iterations; i++) {
+      const started = performance.now();
+      await post();
+      samples.push(performance.now() - started);
+    }
+    return summarize(samples);
+  } finally {
+    agent.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}

@@ -12,10 +12,8 @@
  * because the SDK never asks for them: redirects (a 3xx is returned as is) and `size` limits.
  */
 
-import { request as httpRequest, type Agent, type IncomingMessage, type OutgoingHttpHeaders } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { Agent, IncomingMessage, OutgoingHttpHeaders } from "node:http";
 import { PassThrough, Readable } from "node:stream";
-import zlib from "node:zlib";
 
 export interface FetchOptions {
   method?: string;
@@ -137,7 +135,8 @@ function decoded(message: IncomingMessage, method: string, compress: boolean): R
   const body = message.pipe(new PassThrough());
   const coding = message.headers["content-encoding"];
   if (!compress || method === "HEAD" || coding === undefined || message.statusCode === 204 || message.statusCode === 304) return body;
-  // Z_SYNC_FLUSH, as node-fetch and curl do, tolerates slightly truncated compressed answers.
+  // Loaded here: Tencent answers uncompressed. Z_SYNC_FLUSH, as node-fetch and curl do, tolerates slightly truncated compressed answers.
+  const zlib = require("node:zlib") as typeof import("node:zlib");
   const lenient = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
   if (coding === "gzip" || coding === "x-gzip") return body.pipe(zlib.createGunzip(lenient));
   if (coding === "deflate" || coding === "x-deflate") return body.pipe(zlib.createUnzip(lenient));
@@ -187,7 +186,8 @@ export default function fetch(url: string, options: FetchOptions = {}): Promise<
     }
 
     const agent = typeof options.agent === "function" ? options.agent(target) : options.agent;
-    const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+    // Each module is loaded on first use: the local stand-in is plain http, Tencent https.
+    const send = target.protocol === "https:" ? (require("node:https") as typeof import("node:https")).request : (require("node:http") as typeof import("node:http")).request;
     const req = send(target, { method, headers: requestHeaders(options, bodyBytes, method), ...(agent ? { agent } : {}) });
     let timer: NodeJS.Timeout | undefined;
     const finalize = () => {

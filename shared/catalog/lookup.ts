@@ -15,12 +15,14 @@ export function lookupModel<R extends object, F extends string>(
   modelName: string,
   modelVersion: string | undefined,
 ): ModelLookup<R> {
-  const entry = catalog.models[modelName];
+  // Own keys only: "constructor" or "valueOf" would otherwise find Object.prototype's members (a
+  // TypeError for a model, a bogus version let through to Tencent).
+  const entry = Object.hasOwn(catalog.models, modelName) ? catalog.models[modelName] : undefined;
   if (!entry) return { found: false, unknown: "model", knownModels: Object.keys(catalog.models) };
   if (modelVersion === undefined) {
     return { found: true, model: modelName, version: undefined, rules: rulesForAnyVersion(catalog, entry) };
   }
-  const versionRules = entry.versions[modelVersion];
+  const versionRules = Object.hasOwn(entry.versions, modelVersion) ? entry.versions[modelVersion] : undefined;
   if (!versionRules) return { found: false, unknown: "version", model: modelName, knownVersions: Object.keys(entry.versions) };
   return { found: true, model: modelName, version: modelVersion, rules: { ...catalog.defaults, ...entry.rules, ...versionRules } };
 }

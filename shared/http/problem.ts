@@ -71,6 +71,33 @@ function answer(shape: ProblemShape, body: Omit<ProblemBody, "type" | "title" | 
   };
 }
 
+/**
+ * An error answer stays small whatever was sent: texts echo client input (keys, values, the path),
+ * and a body of thousands of bad keys made a multi-megabyte answer, past what SCF returns (6 MB).
+ */
+const MAX_DETAIL_CHARS = 1000;
+const MAX_FIELD_CHARS = 200;
+const MAX_LISTED_ISSUES = 20;
+const MAX_ISSUES_BYTES = 32 * 1024;
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function listedIssues(issues: readonly FieldIssue[]): FieldIssue[] {
+  const listed: FieldIssue[] = [];
+  let bytes = 0;
+  for (const issue of issues) {
+    const clipped = { field: clip(issue.field, MAX_FIELD_CHARS), message: clip(issue.message, MAX_DETAIL_CHARS), code: clip(issue.code, MAX_FIELD_CHARS) };
+    bytes += Buffer.byteLength(JSON.stringify(clipped));
+    if (listed.length >= MAX_LISTED_ISSUES || bytes > MAX_ISSUES_BYTES) break;
+    listed.push(clipped);
+  }
+  const unlisted = issues.length - listed.length;
+  if (unlisted > 0) listed.push({ field: "(more)", message: `${unlisted} more issue(s) not listed; fix these first`, code: "InvalidParameter" });
+  return listed;
+}
+
 function refusal(error: RequestRefused, requestId: string): HttpResponse {
   const headers: Record<string, string> = {};
   if (error.kind === "unauthorized") headers["www-authenticate"] = 'Bearer realm="aigc", error="invalid_token"';
@@ -79,7 +106,7 @@ function refusal(error: RequestRefused, requestId: string): HttpResponse {
   if (error.kind === "daily-limit-reached") headers["retry-after"] = String(error.details.retryAfterSeconds ?? 3600);
   return answer(
     REFUSALS[error.kind],
-    { detail: error.message, code: error.code, requestId, ...(error.details.issues ? { errors: error.details.issues } : {}) },
+    { detail: clip(error.message, MAX_DETAIL_CHARS), code: clip(error.code, MAX_FIELD_CHARS), requestId, ...(error.details.issues ? { errors: listedIssues(error.details.issues) } : {}) },
     headers,
   );
 }

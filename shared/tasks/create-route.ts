@@ -103,7 +103,8 @@ export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): 
   if (!result.ok) {
     const first = result.issues[0];
     const summary = result.issues.length === 1 && first ? `${first.field}: ${first.message}` : `${result.issues.length} fields are invalid; see errors.`;
-    scope.log.info("request.invalid", { kind, issues: result.issues.map((issue) => ({ field: issue.field, code: issue.code })) });
+    // Bounded: field names are the client's keys, and a body can hold thousands of them.
+    scope.log.info("request.invalid", { kind, issueCount: result.issues.length, issues: result.issues.slice(0, 20).map((issue) => ({ field: issue.field.slice(0, 200), code: issue.code })) });
     throw new RequestRefused("invalid-request", result.issues.length === 1 && first ? first.code : "InvalidParameter", summary, { issues: result.issues });
   }
 

@@ -85,8 +85,30 @@ function modelsOf<R extends object, F extends string>(catalog: ActionCatalog<R, 
 
 const prompt = fc.oneof(fc.constantFrom("generate a car", "一只橙猫", "a red kite over the sea"), fc.string({ minLength: 1, maxLength: 60 }));
 
-/** Bodies built from the model catalog: a listed model and version with values its rules allow. */
+/** Names a lookup by plain object key would find on Object.prototype, and near misses of listed ones. */
+const TRICKY_NAMES = ["constructor", "valueOf", "toString", "__proto__", "hasOwnProperty", "isPrototypeOf", "gv", "GV ", " GV", "3.1-FAST", "3.1 ", ""];
+
+/**
+ * Bodies built from the model catalog: a listed model and version with values its rules allow, and
+ * now and then an unlisted, tricky model or version name (which must never reach Tencent).
+ */
 export function catalogBody(kind: TaskKind): fc.Arbitrary<Json> {
+  const listed = listedCatalogBody(kind);
+  if (kind === "vod-redraw") return listed;
+  return fc.oneof(
+    { arbitrary: listed, weight: 19 },
+    {
+      arbitrary: fc.tuple(listed, fc.constantFrom("ModelName", "ModelVersion"), fc.constantFrom(...TRICKY_NAMES)).map(([body, field, name]) => {
+        const tricky = cloneJson(body) as Record<string, Json>;
+        setOwn(tricky, field, name);
+        return tricky as Json;
+      }),
+      weight: 1,
+    },
+  );
+}
+
+function listedCatalogBody(kind: TaskKind): fc.Arbitrary<Json> {
   switch (kind) {
     case "vod-video":
       return fc.constantFrom(...modelsOf(vodVideoCatalog)).chain(({ model, version, rules }) =>
@@ -452,11 +474,35 @@ export function createRouteCase(kind: TaskKind): fc.Arbitrary<HttpCase> {
     const event = buildApiEvent({ base: "apigw", method: "POST", path, auth, contentType: "application/json", idempotencyKey: undefined, extra: [], body: encodeBody({ kind: "json", value: base }, "plain"), queryString: {}, pathParameters: {}, requestId: undefined });
     return { event, auth: auth.label, route: "exact", note: `POST ${path}; body ${slack} byte(s) under 10 MB` };
   });
+  // Bodies whose answer could grow with them: huge echoed values, thousands of bad keys or items.
+  const amplifying = fc
+    .record({
+      body: catalogBody(kind),
+      shape: fc.constantFrom("huge-value", "many-keys", "many-nested-keys", "many-items"),
+      size: fc.constantFrom(1_000, 20_000, 100_000),
+      field: fc.constantFrom("ModelName", "ModelVersion", "Prompt", "SessionId", "FileInfo", "OutputConfig"),
+      char: fc.constantFrom("x", "\\", "\u0001", "界"),
+      auth: authorization.filter((a) => a.label.expect === "valid"),
+    })
+    .map(({ body, shape, size, field, char, auth }): HttpCase => {
+      const base = cloneJson(body) as Record<string, Json>;
+      if (shape === "huge-value") setOwn(base, field, char.repeat(Math.min(size * 10, 4_000_000)));
+      if (shape === "many-keys") for (let i = 0; i < size; i++) setOwn(base, `k${i}`, 0);
+      if (shape === "many-nested-keys") {
+        const nested: Record<string, Json> = {};
+        for (let i = 0; i < size; i++) setOwn(nested, `${char}${i}`, 0);
+        setOwn(base, "OutputConfig", nested);
+      }
+      if (shape === "many-items") setOwn(base, kind === "mps-video" ? "ImageInfos" : "FileInfos", Array.from({ length: Math.min(size, 100_000) }, () => ({ Bad: 1 })));
+      const event = buildApiEvent({ base: "apigw", method: "POST", path, auth, contentType: "application/json", idempotencyKey: undefined, extra: [], body: encodeBody({ kind: "json", value: base }, "plain"), queryString: {}, pathParameters: {}, requestId: undefined });
+      return { event, auth: auth.label, route: "exact", note: `POST ${path}; ${shape} x ${size}${shape === "huge-value" ? ` in ${field}` : ""}` };
+    });
   return fc.oneof(
     { arbitrary: wellFormed, weight: 160 },
     { arbitrary: clean, weight: 80 },
     { arbitrary: malformedEnvelope(path).map(({ event, note }): HttpCase => ({ event, note, auth: { expect: "either" }, route: "either" })), weight: 10 },
     { arbitrary: nearLimit, weight: 1 },
+    { arbitrary: amplifying, weight: 2 },
   );
 }
 

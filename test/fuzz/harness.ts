@@ -24,7 +24,9 @@ export const FUZZ_TOKENS = [FUZZ_TOKEN, FUZZ_OTHER_TOKEN] as const;
 export const FUZZ_WEBHOOK_SECRET = `whsec_${Buffer.from("fuzz-webhook-secret-32-bytes-long!").toString("base64")}`;
 /** The bucket whose uploads the redraw trigger watches, and where the ledger lives. */
 export const FUZZ_BUCKET = "aigc-media-1250000000";
+/** The bucket's region. */
 export const FUZZ_REGION = "ap-guangzhou";
+/** The SubAppId VOD tasks are created under. */
 export const FUZZ_SUBAPPID = 251007502;
 
 /** Strings that must never appear in a response or a log line, whatever the input. */
@@ -59,6 +61,8 @@ function fuzzEnv(): Record<string, string> {
     AIGC_REDRAW_REGION: FUZZ_REGION,
     AIGC_WEBHOOK_SECRET: FUZZ_WEBHOOK_SECRET,
     AIGC_UPSTREAM_TIMEOUT_MS: "3000",
+    // A cap far above what a run creates: every create goes through the slot claims, none is refused.
+    AIGC_DAILY_CREATE_LIMIT: "total=10000000,token=10000000",
     // Deliberately not set: AIGC_ALLOW_PRIVATE_CALLBACKS, so the SSRF guard is what is fuzzed.
   };
 }

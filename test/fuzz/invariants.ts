@@ -8,6 +8,8 @@
 
 import type { RecordedCall } from "../../local/tencent/server";
 import type { CosCase, HttpCase, QueryCase, RecordLabel, TimerCase } from "./arbitraries";
+
+export type { RecordLabel } from "./arbitraries";
 import { FIXED_SECRETS, type Observation } from "./harness";
 
 /** The outcome of checking one case. */
@@ -52,10 +54,21 @@ function unredactedIn(line: string): string[] {
   return problems;
 }
 
+/**
+ * Answers and log lines must not grow with a client's input: a multi-megabyte error answer exceeds
+ * what SCF returns from a synchronous invocation (6 MB) and becomes a platform 5xx, and log lines
+ * that echo a whole body flood CLS. Legitimate ones are a few kilobytes. (COS and timer events come
+ * from Tencent with bounded fields, 850-byte keys and short trigger names, so only HTTP is held to it.)
+ */
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
+/** The largest log line a client's request may cause. */
+export const MAX_LOG_LINE_BYTES = 64 * 1024;
+
 /** Checks what a case wrote: JSON lines with an event and a request id, nothing secret. */
-function checkLogs(observation: Observation<unknown>, dynamic: readonly string[], violations: string[]): void {
+function checkLogs(observation: Observation<unknown>, dynamic: readonly string[], violations: string[], options: { boundedLines: boolean }): void {
   for (const line of observation.stdout) {
     const shown = line.length > 300 ? `${line.slice(0, 300)}…` : line;
+    if (options.boundedLines && Buffer.byteLength(line) > MAX_LOG_LINE_BYTES) violations.push(`a log line of ${Buffer.byteLength(line)} bytes: ${shown}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(line);
@@ -88,10 +101,15 @@ const PROBLEM_BASE = "urn:tencent-aigc-scf:problem:";
 const UPSTREAM_TYPES = new Set(["upstream-rejected", "duplicate-session", "upstream-throttled", "upstream-denied", "upstream-failed", "upstream-unavailable", "upstream-timeout"]);
 
 /** Checks the exact integration response shape API Gateway accepts; returns it when well-formed. */
-function integrationOf(result: unknown, violations: string[]): Integration | undefined {
+function integrationOf(result: unknown, allViolations: string[]): Integration | undefined {
+  const violations: string[] = [];
+  const done = (response: Integration | undefined) => {
+    allViolations.push(...violations);
+    return violations.length > 0 ? undefined : response;
+  };
   if (!result || typeof result !== "object" || Array.isArray(result)) {
     violations.push(`the answer is not an integration response: ${String(result)}`);
-    return undefined;
+    return done(undefined);
   }
   const response = result as Record<string, unknown>;
   const keys = Object.keys(response).sort().join(",");
@@ -101,8 +119,15 @@ function integrationOf(result: unknown, violations: string[]): Integration | und
   if (typeof response.body !== "string") violations.push("body is not a string");
   const headers = response.headers;
   if (!headers || typeof headers !== "object" || Array.isArray(headers)) violations.push("headers is not an object");
-  else for (const [name, value] of Object.entries(headers)) if (typeof value !== "string") violations.push(`header ${name} is ${typeof value}, not a string`);
-  return violations.length > 0 ? undefined : (response as unknown as Integration);
+  else {
+    for (const [name, value] of Object.entries(headers)) {
+      if (typeof value !== "string") violations.push(`header ${name} is ${typeof value}, not a string`);
+      // A CR, LF, NUL or a character above U+00FF cannot be sent: API Gateway would fail the answer.
+      else if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(value)) violations.push(`header ${name} is not a valid HTTP field value: ${JSON.stringify(value.slice(0, 100))}`);
+      if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) violations.push(`header name ${JSON.stringify(name)} is not an HTTP token`);
+    }
+  }
+  return done(response as unknown as Integration);
 }
 
 /** Checks an error answer against RFC 9457 as the README specifies it; returns the problem type. */
@@ -151,6 +176,8 @@ export interface HttpExpectations {
   successCalls: "at-least-one" | "any";
   /** Paths whose 200 answers are `{"Response":{...}}` (other paths of the function may answer other JSON). */
   isApiPath: (path: string) => boolean;
+  /** What is wrong with the parameters a call carried (e.g. a model the catalog does not list), if anything. */
+  checkSent?: (call: RecordedCall) => string | undefined;
 }
 
 function pathOf(event: unknown): string {
@@ -163,7 +190,7 @@ export function checkHttpCase(input: HttpCase, observation: Observation<unknown>
   const violations: string[] = [];
   const dynamic = signaturesIn(observation.calls);
   const upstreamCalls = observation.calls.length;
-  checkLogs(observation, dynamic, violations);
+  checkLogs(observation, dynamic, violations, { boundedLines: true });
   if ("error" in observation) {
     violations.push(`the handler threw: ${describeError(observation.error)}${errorLines(observation)}`);
     return { status: "threw", upstreamCalls, violations };
@@ -180,7 +207,11 @@ export function checkHttpCase(input: HttpCase, observation: Observation<unknown>
   if (status >= 500) violations.push(`answered ${status} (${response.body.slice(0, 300)})`);
 
   let problemKind: string | undefined;
-  if (status >= 400) problemKind = checkProblem(response, violations);
+  if (status >= 400) {
+    problemKind = checkProblem(response, violations);
+    const bytes = Buffer.byteLength(response.body);
+    if (bytes > MAX_ERROR_BODY_BYTES) violations.push(`a ${status} answer of ${bytes} bytes (at most ${MAX_ERROR_BODY_BYTES}): ${response.body.slice(0, 200)}…`);
+  }
   else if (status >= 200 && status < 300) {
     if (!/^application\/json\b/.test(response.headers["content-type"] ?? "") && expectations.isApiPath(pathOf(input.event))) violations.push(`a ${status} has content-type ${String(response.headers["content-type"])}`);
     if (expectations.isApiPath(pathOf(input.event))) {
@@ -200,7 +231,11 @@ export function checkHttpCase(input: HttpCase, observation: Observation<unknown>
   if (problemKind === "upstream-rejected") violations.push(`Tencent refused input our validation let through: ${response.body.slice(0, 300)}`);
   if (status === 200 && replayed && upstreamCalls > 0) violations.push("an idempotent replay called Tencent");
   if (status === 200 && !replayed && expectations.successCalls === "at-least-one" && upstreamCalls === 0) violations.push("a create succeeded without calling Tencent");
-  for (const call of observation.calls) if (!expectations.actions.includes(call.action)) violations.push(`called ${call.action}, which this route never should`);
+  for (const call of observation.calls) {
+    if (!expectations.actions.includes(call.action)) violations.push(`called ${call.action}, which this route never should`);
+    const wrong = expectations.checkSent?.(call);
+    if (wrong) violations.push(`sent Tencent ${wrong}`);
+  }
 
   // Authentication and routing, where the labels predict them.
   if (input.route === "exact" && input.auth.expect === "invalid" && status !== 401) violations.push(`invalid credentials on the route answered ${status}, not 401`);
@@ -242,7 +277,7 @@ export function checkCosCase(input: CosCase, observation: Observation<unknown>):
   const violations: string[] = [];
   const dynamic = signaturesIn(observation.calls);
   const upstreamCalls = observation.calls.length;
-  checkLogs(observation, dynamic, violations);
+  checkLogs(observation, dynamic, violations, { boundedLines: false });
   if ("error" in observation) {
     violations.push(`the COS handler threw: ${describeError(observation.error)}${errorLines(observation)}`);
     return { status: "threw", upstreamCalls, violations };
@@ -304,7 +339,7 @@ export function checkTimerCase(input: TimerCase, observation: Observation<unknow
   const violations: string[] = [];
   const dynamic = signaturesIn(observation.calls);
   const upstreamCalls = observation.calls.length;
-  checkLogs(observation, dynamic, violations);
+  checkLogs(observation, dynamic, violations, { boundedLines: false });
   if ("error" in observation) {
     violations.push(`the timer handler threw: ${describeError(observation.error)}${errorLines(observation)}`);
     return { status: "threw", upstreamCalls, violations };

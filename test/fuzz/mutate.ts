@@ -232,7 +232,7 @@ export const NASTY_STRINGS: readonly string[] = [
   "ı", "İ", "ß", "\u212a", "水墨", "٣", "１０", "e\u0301",
   "10", "-10", "+5", " 5", "5 ", "5.0", "1e3", "0x10", "0b1", "0o7", "NaN", "Infinity", "-Infinity", "-0", "99999999999999999999", "9007199254740993", "1e309",
   "true", "false", "null", "undefined", "[]", "{}", "{\"a\":1}",
-  "__proto__", "constructor", "prototype", "toString", "hasOwnProperty",
+  "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf", "__defineGetter__",
   "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}", "{{7*7}}", "%s%n", "%", "%zz", "%00", "../../etc/passwd", "\\\\server\\share",
   "auto", "16:9", "0:0", "9999999:1", "1080P", "1080p", "Enabled", "enabled", "ENABLED", "Url", "File", "Base64", "data:image/png;base64,AAAA",
   "https://", "http://x", "https://example.com/a.mp4", "HTTPS://EXAMPLE.COM/A.PNG", "https://example.com/\u0000", "https://a b/c", "ftp://x/y", "javascript:alert(1)",

@@ -11,6 +11,7 @@ import { main_handler as taskTracker } from "../../functions/task-tracker";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { QUERY_ROUTES } from "../../shared/tracking/query";
 import type { TaskKind } from "../../shared/validation";
@@ -45,12 +46,32 @@ function context(): Record<string, unknown> {
   return fuzzContext(`fuzz-ctx-${invocation}`);
 }
 
+const CATALOGS: Readonly<Record<TaskKind, ActionCatalog<object, string> | undefined>> = {
+  "vod-video": vodVideoCatalog,
+  "vod-image": vodImageCatalog,
+  "mps-video": mpsVideoCatalog,
+  "vod-redraw": undefined,
+};
+
+/** With AIGC_ALLOW_UNLISTED_MODELS off, only models and versions the catalog lists may reach Tencent. */
+function unlistedModel(kind: TaskKind, params: Record<string, unknown> | undefined): string | undefined {
+  const catalog = CATALOGS[kind];
+  const model = params?.ModelName;
+  if (!catalog || model === undefined) return undefined;
+  if (typeof model !== "string" || !Object.hasOwn(catalog.models, model)) return `the unlisted ModelName ${JSON.stringify(model)}`;
+  const version = params?.ModelVersion;
+  const versions = catalog.models[model]?.versions ?? {};
+  if (version !== undefined && (typeof version !== "string" || !Object.hasOwn(versions, version))) return `the unlisted ModelVersion ${JSON.stringify(version)} of ${model}`;
+  return undefined;
+}
+
 function createTarget(kind: TaskKind): FuzzTarget {
   const handler = CREATE_HANDLERS[kind];
   const expectations: HttpExpectations = {
     actions: [TASK_KINDS[kind].action],
     successCalls: "at-least-one",
     isApiPath: (path) => path.startsWith(CREATE_ROUTES[kind].path),
+    checkSent: (call) => unlistedModel(kind, call.params),
   };
   return {
     name: `POST ${CREATE_ROUTES[kind].path}`,

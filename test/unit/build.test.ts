@@ -1,12 +1,20 @@
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import { connect, type AddressInfo, type Socket } from "node:net";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { BuildError, buildFunctions, type BuiltFunction } from "../../scripts/build";
+import { build } from "esbuild";
+import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import { startTencentStandIn } from "../../local/tencent/server";
+import { BuildError, buildFunctions, esbuildOptions, type BuiltFunction } from "../../scripts/build";
+import { getConfig, resetConfigCache } from "../../shared/config";
+import { classifyError } from "../../shared/tencent/call";
+import { tencentClients } from "../../shared/tencent/clients";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const LOCAL_MARKER = "LOCAL_ONLY_DEV_SECRET_6f1d";
@@ -230,5 +238,177 @@ export const main_handler = async () => ({ statusCode: 200, headers: {}, body: s
     const base = { functionsDir: path.join(emptyRoot, "functions"), outDir: path.join(emptyRoot, "dist"), log: () => {} };
     await expect(buildFunctions(base)).rejects.toThrow(/no functions found/);
     await expect(buildFunctions({ ...base, names: ["missing"] })).rejects.toThrow(/entry not found/);
+  });
+});
+
+/**
+ * The function bundles talk to Tencent through scripts/shims/node-fetch.ts instead of node-fetch
+ * (scripts/build.ts SUBSTITUTIONS). shared/tencent/call.ts decides retries from what a failed call
+ * throws, so the bundled SDK must throw what the SDK from node_modules throws, for every failure
+ * the stand-in can produce: compared here side by side, through the stand-in's redirecting agent.
+ */
+describe("the bundled Tencent transport", () => {
+  type Api = { request(action: string, params: unknown, options?: { signal?: AbortSignal }): Promise<Record<string, unknown>> };
+  interface Side {
+    getConfig(): unknown;
+    resetConfigCache(): void;
+    tencentClients(config: never): { vod: Api; mps: Api };
+    classifyError(error: unknown, aborted: boolean): { failure: string; retry: string; code: string; requestId?: string };
+  }
+  let source: Side;
+  let bundled: Side;
+  let standIn: Awaited<ReturnType<typeof startTencentStandIn>>;
+  let dir: string;
+  let bundledInputs: string[] = [];
+  const savedEnv = process.env;
+  const params = { SubAppId: 251007502, ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "a car" };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), "scf-transport-"));
+    const entry = path.join(dir, "entry.ts");
+    writeFileSync(
+      entry,
+      [
+        `export { getConfig, resetConfigCache } from ${JSON.stringify(path.join(REPO_ROOT, "shared", "config"))};`,
+        `export { tencentClients } from ${JSON.stringify(path.join(REPO_ROOT, "shared", "tencent", "clients"))};`,
+        `export { classifyError } from ${JSON.stringify(path.join(REPO_ROOT, "shared", "tencent", "call"))};`,
+        "",
+      ].join("\n"),
+    );
+    const outfile = path.join(dir, "bundle.js");
+    const result = await build(esbuildOptions(entry, outfile, forbidden(REPO_ROOT)));
+    bundledInputs = Object.keys(result.metafile?.inputs ?? {});
+    const load = createRequire(import.meta.url);
+    bundled = load(outfile) as Side;
+    source = { getConfig, resetConfigCache, tencentClients, classifyError } as unknown as Side;
+    standIn = await startTencentStandIn({ port: 0 });
+  });
+
+  afterAll(async () => {
+    process.env = savedEnv;
+    source?.resetConfigCache();
+    await standIn?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  function configure(endpoint = standIn.url, proxy?: string): void {
+    process.env = { ...savedEnv, TENCENTCLOUD_SECRETID: DEV_SECRET_ID, TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY, AIGC_VOD_ENDPOINT: endpoint, AIGC_MPS_ENDPOINT: endpoint };
+    for (const name of ["TENCENTCLOUD_SESSIONTOKEN", "http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY"]) delete process.env[name];
+    if (proxy) process.env.http_proxy = proxy;
+    source.resetConfigCache();
+    bundled.resetConfigCache();
+  }
+
+  /** What a call's outcome looks like to call.ts, with the per-call random ids left out. */
+  async function outcome(side: Side, abortAfterMs?: number): Promise<Record<string, unknown>> {
+    const controller = new AbortController();
+    const timer = abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), abortAfterMs);
+    try {
+      const answer = await side.tencentClients(side.getConfig() as never).vod.request("CreateAigcVideoTask", { ...params, SessionId: `s-${Math.random()}` }, { signal: controller.signal });
+      return { ok: true, keys: Object.keys(answer).sort() };
+    } catch (error) {
+      const e = error as { name?: string; message?: string; code?: string; httpCode?: number; type?: string; requestId?: string };
+      return {
+        ok: false,
+        name: e.name,
+        message: e.message,
+        code: e.code,
+        httpCode: e.httpCode,
+        type: e.type,
+        hasRequestId: Boolean(e.requestId),
+        classified: { ...side.classifyError(error, controller.signal.aborted), requestId: e.requestId ? "(present)" : undefined },
+      };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const cases: Array<{ name: string; fault?: Parameters<typeof standIn.injectFault>[0]; abortAfterMs?: number; unreachable?: boolean }> = [
+    { name: "a created task" },
+    { name: "a Tencent error envelope (RequestLimitExceeded)", fault: { kind: "error", code: "RequestLimitExceeded" } },
+    { name: "a connection reset before the answer", fault: { kind: "reset" } },
+    { name: "a 502 gateway page", fault: { kind: "http-status", status: 502 } },
+    { name: "a 503 page with a body", fault: { kind: "http-status", status: 503, body: "<html>busy</html>" } },
+    { name: "truncated JSON", fault: { kind: "malformed-json" } },
+    { name: "an answer later than the caller waits (aborted)", fault: { kind: "delay", ms: 400 }, abortAfterMs: 100 },
+    { name: "an unreachable endpoint", unreachable: true },
+  ];
+
+  it("is the shim over node:http, not node-fetch", () => {
+    expect(bundledInputs).toContain("scripts/shims/node-fetch.ts");
+    expect(bundledInputs.filter((input) => /node_modules[\\/](node-fetch|whatwg-url|tr46|form-data|mime-db)[\\/]/.test(input))).toEqual([]);
+  });
+
+  for (const c of cases) {
+    it(`throws what node-fetch's SDK throws for ${c.name}`, async () => {
+      configure(c.unreachable ? "http://127.0.0.1:1" : standIn.url);
+      if (c.fault) standIn.injectFault(c.fault);
+      const fromSource = await outcome(source, c.abortAfterMs);
+      if (c.fault) standIn.injectFault(c.fault);
+      const fromBundle = await outcome(bundled, c.abortAfterMs);
+      expect(fromBundle).toEqual(fromSource);
+    });
+  }
+
+  describe("through a proxy (http_proxy), for an endpoint the SDK reaches without an agent of ours", () => {
+    let proxy: Server;
+    let proxyUrl: string;
+    const tunnels: string[] = [];
+    let refuse = false;
+
+    beforeAll(async () => {
+      // A CONNECT proxy that tunnels every request to the stand-in, whatever host it names.
+      proxy = createServer();
+      proxy.on("connect", (req: IncomingMessage, client: Socket, head: Buffer) => {
+        tunnels.push(`${req.url} ${req.headers.host}`);
+        if (refuse) {
+          client.end("HTTP/1.1 407 Proxy Authentication Required\r\ncontent-length: 0\r\n\r\n");
+          return;
+        }
+        const upstream = connect(Number(new URL(standIn.url).port), "127.0.0.1", () => {
+          client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+          upstream.write(head);
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        upstream.on("error", () => client.destroy());
+        client.on("error", () => upstream.destroy());
+      });
+      await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", () => resolve()));
+      proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    });
+
+    afterAll(async () => {
+      proxy?.closeAllConnections();
+      await new Promise<void>((resolve) => proxy?.close(() => resolve()));
+    });
+
+    for (const c of [
+      { name: "a created task" },
+      { name: "a Tencent error envelope", fault: { kind: "error", code: "InternalError" } as const },
+    ]) {
+      it(`tunnels like https-proxy-agent and throws what it throws for ${c.name}`, async () => {
+        configure("http://vod.tencentcloudapi.com", proxyUrl);
+        tunnels.length = 0;
+        if (c.fault) standIn.injectFault(c.fault);
+        const fromSource = await outcome(source);
+        if (c.fault) standIn.injectFault(c.fault);
+        const fromBundle = await outcome(bundled);
+        expect(fromBundle).toEqual(fromSource);
+        expect(tunnels).toEqual(["vod.tencentcloudapi.com:80 vod.tencentcloudapi.com", "vod.tencentcloudapi.com:80 vod.tencentcloudapi.com"]);
+      });
+    }
+
+    it("fails a call the proxy refuses, naming the proxy's answer, and does not retry it without a SessionId", async () => {
+      configure("http://vod.tencentcloudapi.com", proxyUrl);
+      refuse = true;
+      try {
+        const fromBundle = await outcome(bundled);
+        expect(fromBundle).toMatchObject({ ok: false, message: expect.stringMatching(/proxy answered 407 to CONNECT vod\.tencentcloudapi\.com:80/) });
+        expect(fromBundle.classified).toMatchObject({ retry: "with-session-id" });
+      } finally {
+        refuse = false;
+      }
+    });
   });
 });
