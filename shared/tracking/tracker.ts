@@ -144,6 +144,9 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
 
   // Per-task serialization within this tick: events and polling may reach the same task.
   const chains = new Map<string, Promise<unknown>>();
+  /** Tasks an event finished in this tick, and tasks closed in this tick. */
+  const finishedByEvents = new Set<string>();
+  const closedIds = new Set<string>();
   const withTask = <T>(taskId: string, fn: () => Promise<T>): Promise<T> => {
     const previous = chains.get(taskId) ?? Promise.resolve();
     const run = previous.then(fn, fn);
@@ -179,6 +182,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       }
       report.events.handled++;
       if (isFinal(record.status) && changed) report.tasks.finished++;
+      if (isFinal(record.status)) finishedByEvents.add(taskId);
     });
   }
 
@@ -349,6 +353,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       return;
     }
     await withTask(taskId, async () => {
+      if (closedIds.has(taskId)) return;
       const record = await ledger.getTask(taskId);
       if (!record) return; // its record is still being written
       const before = JSON.stringify(record);
@@ -368,6 +373,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       }
       if (isFinal(record.status) && settled(record)) {
         await ledger.closeTask(taskId);
+        closedIds.add(taskId);
         report.tasks.closed++;
       }
     });
@@ -390,14 +396,23 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
   }
 
   try {
-    // Events first, so a task whose event just arrived is delivered in this same tick.
-    // Tencent failing to answer must not stop deliveries; anything else (the ledger failing, a
-    // crash) fails the tick, and the unconfirmed events simply come back.
-    await drainEvents().catch((error: unknown) => {
-      if (!(error instanceof UpstreamError)) throw error;
-      log.error("tracker.events-failed", { code: error.code, error });
-    });
-    await processOpenTasks();
+    // The event drain and the walk over open tasks run side by side, so the walk does not wait out
+    // PullEvents' long poll (up to 5 s when nothing is left); per-task serialization keeps them
+    // from writing one record at once. Tencent failing to answer must not stop deliveries; anything
+    // else (the ledger failing, a crash) fails the tick, and the unconfirmed events come back.
+    const [drained, walked] = await Promise.allSettled([
+      drainEvents().catch((error: unknown) => {
+        if (!(error instanceof UpstreamError)) throw error;
+        log.error("tracker.events-failed", { code: error.code, error });
+      }),
+      processOpenTasks(),
+    ]);
+    if (drained.status === "rejected") throw drained.reason;
+    if (walked.status === "rejected") throw walked.reason;
+    // A task whose event arrived after the walk passed it is delivered in this same tick.
+    await mapLimit([...finishedByEvents].filter((id) => !closedIds.has(id)), deps.concurrency ?? 16, (taskId) =>
+      processTask(taskId).catch((error: unknown) => log.error("tracker.task-failed", { taskId, error })),
+    );
   } finally {
     await ledger.releaseLease(LEASE).catch(() => undefined);
   }
