@@ -26,11 +26,13 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
 
-  const built = await buildFunctions({ functionsDir: resolve(root, "functions"), outDir: resolve(root, "dist") });
+  // Tests that run npm start side by side each build into a directory of their own.
+  const outDir = resolve(root, process.env.AIGC_BUILD_DIR || "dist");
+  const built = await buildFunctions({ functionsDir: resolve(root, "functions"), outDir });
   const load = createRequire(__filename);
   const handlers: Record<string, ScfHandler> = {};
   for (const fn of built) {
-    const mod = load(resolve(root, "dist", fn.name, "index.js")) as { main_handler: ScfHandler };
+    const mod = load(resolve(outDir, fn.name, "index.js")) as { main_handler: ScfHandler };
     handlers[fn.name] = mod.main_handler;
   }
 
@@ -53,6 +55,7 @@ async function main(): Promise<void> {
     `Development token: ${token}`,
     "Routes: POST /tencent-vod/v1/aigc-video, /tencent-vod/v1/aigc-image, /tencent-vod/v1/aigc-video-redraw, /tencent-mps/v1/aigc-video;",
     "        GET /tencent-vod/v1/query/{TaskId}, /tencent-mps/v1/query/{TaskId}",
+    `API description (no token): ${url}/docs  (${url}/openapi.json)`,
     "Try:",
     `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
     `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,

@@ -1,7 +1,7 @@
 /**
  * Bundles every SCF function into a single self-contained `dist/<function>/index.js` and packs it
- * into `dist/<function>.zip` (index.js at the zip root), which is exactly what serverless.yml
- * deploys. Run as `npx tsx scripts/build.ts [--functions-dir DIR] [--out-dir DIR] [name ...]`.
+ * into `dist/<function>.zip` (index.js at the zip root, with the files the function reads at run time
+ * beside it: FUNCTION_FILES), which is exactly what serverless.yml deploys. Run as `npx tsx scripts/build.ts [--functions-dir DIR] [--out-dir DIR] [name ...]`.
  */
 
 import { existsSync, realpathSync } from "node:fs";
@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { build, formatMessagesSync, transform, type BuildOptions, type Message, type Metafile, type Plugin } from "esbuild";
 import { gzipSync, zipSync, type Zippable } from "fflate";
+import { API_DESCRIPTION_FILES } from "../shared/openapi/files";
 import { TSLIB_HELPERS } from "./shims/tslib";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -30,6 +31,23 @@ const ZIP_MTIME = new Date(1980, 0, 1, 0, 0, 0);
 const ZIP_FILE_ATTRS = 0o100644 * 0x10000;
 const ZIP_OS_UNIX = 3;
 
+/** Files a function reads at run time, shipped beside its bundle and in its zip: data, not code, so index.js stays small. */
+export interface FunctionFiles {
+  /** Paths relative to the function's directory (and zip entry names). */
+  files: readonly string[];
+  /** Makes every one of them, at build time. */
+  make: () => Promise<Record<string, Uint8Array>>;
+}
+
+/**
+ * The functions that ship files beside their bundle: task-query serves the API description
+ * (OpenAPI document, /docs page, Swagger UI), generated here because zod's JSON Schema converter is
+ * not bundled into functions. Loaded only when built, so importing this module stays cheap.
+ */
+export const FUNCTION_FILES: Readonly<Record<string, FunctionFiles>> = {
+  "task-query": { files: API_DESCRIPTION_FILES, make: async () => (await import("./openapi")).apiDescriptionFiles() },
+};
+
 export interface BuildFunctionsOptions {
   /** Directory holding one `<name>/index.ts` per function; defaults to `<repo>/functions`. */
   functionsDir?: string;
@@ -41,6 +59,8 @@ export interface BuildFunctionsOptions {
   forbiddenDirs?: string[];
   /** Receives the one-line size report per function; defaults to console.log. */
   log?: (line: string) => void;
+  /** Files shipped beside bundles, by function name; defaults to FUNCTION_FILES. */
+  functionFiles?: Readonly<Record<string, FunctionFiles>>;
 }
 
 export interface BuiltFunction {
@@ -55,6 +75,10 @@ export interface BuiltFunction {
   gzipBytes: number;
   zipBytes: number;
   metafile: Metafile;
+  /** The files shipped beside the bundle (FunctionFiles), relative to its directory. */
+  files: string[];
+  /** Their total size in bytes; they are read at run time, not loaded with index.js. */
+  filesBytes: number;
 }
 
 /** Raised when one or more functions fail to build; the message carries esbuild's diagnostics. */
@@ -180,6 +204,7 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
   const outDir = path.resolve(options.outDir ?? path.join(REPO_ROOT, "dist"));
   const forbiddenDirs = options.forbiddenDirs ?? [path.join(REPO_ROOT, "local"), path.join(REPO_ROOT, "scripts")];
   const log = options.log ?? ((line: string) => console.log(line));
+  const functionFiles = options.functionFiles ?? FUNCTION_FILES;
 
   const names = options.names ?? (await discoverFunctions(functionsDir));
   if (names.length === 0) {
@@ -187,7 +212,7 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
   }
 
   const settled = await Promise.allSettled(
-    names.map((name) => buildOne(name, functionsDir, outDir, forbiddenDirs)),
+    names.map((name) => buildOne(name, functionsDir, outDir, forbiddenDirs, functionFiles[name])),
   );
   const built: BuiltFunction[] = [];
   const failures: { name: string; message: string }[] = [];
@@ -200,7 +225,8 @@ export async function buildFunctions(options: BuildFunctionsOptions = {}): Promi
 
   const width = Math.max(...built.map((b) => b.name.length));
   for (const b of built) {
-    log(`${b.name.padEnd(width)}  min ${formatSize(b.bytes).padStart(10)}  gzip ${formatSize(b.gzipBytes).padStart(10)}  -> ${displayPath(b.zipPath)}`);
+    const files = b.files.length > 0 ? `  + ${b.files.length} files ${formatSize(b.filesBytes)}` : "";
+    log(`${b.name.padEnd(width)}  min ${formatSize(b.bytes).padStart(10)}  gzip ${formatSize(b.gzipBytes).padStart(10)}  -> ${displayPath(b.zipPath)}${files}`);
   }
   return built;
 }
@@ -229,7 +255,19 @@ async function discoverFunctions(functionsDir: string): Promise<string[]> {
     .sort();
 }
 
-async function buildOne(name: string, functionsDir: string, outDir: string, forbiddenDirs: string[]): Promise<BuiltFunction> {
+/** Makes a function's files and checks they are exactly the ones it declares, none of them the bundle's own. */
+async function makeFunctionFiles(spec: FunctionFiles | undefined): Promise<Record<string, Uint8Array>> {
+  if (!spec) return {};
+  const files = await spec.make();
+  const made = Object.keys(files).sort();
+  const declared = [...spec.files].sort();
+  if (made.join("\n") !== declared.join("\n")) throw new Error(`made files [${made.join(", ")}], but declared [${declared.join(", ")}]`);
+  const bad = made.filter((file) => file === BUNDLE_FILE || file === "meta.json" || path.posix.isAbsolute(file) || file.split("/").some((part) => part === "" || part === "." || part === ".."));
+  if (bad.length > 0) throw new Error(`files may not be named ${bad.join(", ")}`);
+  return files;
+}
+
+async function buildOne(name: string, functionsDir: string, outDir: string, forbiddenDirs: string[], filesSpec?: FunctionFiles): Promise<BuiltFunction> {
   const entry = path.join(functionsDir, name, "index.ts");
   if (!(await stat(entry).catch(() => null))?.isFile()) throw new Error(`entry not found: ${entry}`);
 
@@ -263,8 +301,20 @@ async function buildOne(name: string, functionsDir: string, outDir: string, forb
     throw new Error(`bundle would include code that must not be deployed: ${leaked.join(", ")}`);
   }
 
+  let files: Record<string, Uint8Array>;
+  try {
+    files = await makeFunctionFiles(filesSpec);
+    for (const [file, data] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(fnOut, file)), { recursive: true });
+      await writeFile(path.join(fnOut, file), data);
+    }
+  } catch (error) {
+    await rm(fnOut, { recursive: true, force: true });
+    throw new Error(`files beside the bundle: ${(error as Error).message}`);
+  }
+
   const bundle = await readFile(bundlePath);
-  const zip = deterministicZip({ [BUNDLE_FILE]: bundle });
+  const zip = deterministicZip({ ...files, [BUNDLE_FILE]: bundle });
   await writeFile(metafilePath, JSON.stringify(metafile, null, 2) + "\n");
   await writeFile(zipPath, zip);
   return {
@@ -277,6 +327,8 @@ async function buildOne(name: string, functionsDir: string, outDir: string, forb
     gzipBytes: gzipSync(bundle, { level: 9 }).byteLength,
     zipBytes: zip.byteLength,
     metafile,
+    files: Object.keys(files).sort(),
+    filesBytes: Object.values(files).reduce((sum, data) => sum + data.byteLength, 0),
   };
 }
 

@@ -48,7 +48,8 @@ async function main(): Promise<number> {
     strict: true,
   });
   const runs = intOption(values.runs, 10_000, "runs");
-  const seed = intOption(values.seed, (Date.now() ^ Math.floor(Math.random() * 0x7fffffff)) | 0, "seed");
+  // Non-negative, so that the printed `--seed S` parses as a value and not as an option.
+  const seed = intOption(values.seed, Math.floor(Math.random() * 0x7fffffff), "seed");
   const targets = FUZZ_TARGETS.filter((t) => values.target === undefined || t.name.includes(values.target));
   if (targets.length === 0) throw new UsageError(`no target name contains "${values.target}"; targets: ${FUZZ_TARGETS.map((t) => t.name).join(", ")}`);
 

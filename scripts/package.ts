@@ -15,7 +15,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
-import { buildFunctions } from "./build";
+import { API_DESCRIPTION_ROUTES } from "../shared/openapi/serve";
+import { BUNDLE_FILE, buildFunctions, FUNCTION_FILES } from "./build";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -36,6 +37,7 @@ export const FUNCTION_ROUTES: FunctionRoutes = {
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+    ...API_DESCRIPTION_ROUTES,
   ],
   "task-tracker": [],
 };
@@ -189,8 +191,10 @@ export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCT
     }
     const zip = readFileSync(zipPath);
     if (sha256(zip) !== sha256(readFileSync(sourcePath))) bad(`${fn.artifact} differs from ${fn.sourceArtifact}`);
-    const entries = Object.keys(unzipSync(zip));
-    if (entries.join() !== "index.js") bad(`zip holds [${entries.join(", ")}], expected only index.js`);
+    // index.js, and the files the function reads at run time (FUNCTION_FILES), nothing else.
+    const entries = Object.keys(unzipSync(zip)).sort();
+    const expectedEntries = [BUNDLE_FILE, ...(FUNCTION_FILES[name]?.files ?? [])].sort();
+    if (entries.join() !== expectedEntries.join()) bad(`zip holds [${entries.join(", ")}], expected [${expectedEntries.join(", ")}]`);
   }
   if (serviceIds.size > 1) problems.push(`API Gateway triggers use different services: ${[...serviceIds].join(", ")}`);
   return problems;

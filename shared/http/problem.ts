@@ -12,7 +12,8 @@ import type { HttpResponse } from "./types";
 
 const PROBLEM_TYPE_BASE = "urn:tencent-aigc-scf:problem:";
 
-interface ProblemShape {
+/** The status, title and type of one kind of problem. */
+export interface ProblemShape {
   status: number;
   title: string;
   type: string;
@@ -48,6 +49,12 @@ const STORAGE_UNAVAILABLE: ProblemShape = { status: 503, title: "Task storage is
 const STORAGE_FAILED: ProblemShape = { status: 500, title: "Task storage failed", type: "storage-failed" };
 const MISCONFIGURED: ProblemShape = { status: 500, title: "The service is not configured correctly", type: "misconfigured" };
 const INTERNAL: ProblemShape = { status: 500, title: "Internal error", type: "internal" };
+
+/** Every kind of problem answer (status, title, full type URI), for the OpenAPI description, which documents each one. */
+export function problemKinds(): ProblemShape[] {
+  const shapes = [...Object.values(REFUSALS), ...Object.values(UPSTREAM), STORAGE_UNAVAILABLE, STORAGE_FAILED, MISCONFIGURED, INTERNAL];
+  return shapes.map((shape) => ({ ...shape, type: PROBLEM_TYPE_BASE + shape.type }));
+}
 
 /** The JSON body of a problem answer. */
 export interface ProblemBody {

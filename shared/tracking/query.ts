@@ -14,6 +14,7 @@ import { RequestRefused, UpstreamError } from "../errors";
 import { httpRoutes, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import type { Logger } from "../log";
+import { apiDescriptionRoutes } from "../openapi/serve";
 import type { DeliveryState, TaskLedger, TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
 import { cosClientFor, ledgerFor } from "../tasks/services";
 import { callTencent } from "../tencent/call";
@@ -48,10 +49,10 @@ export const KEPT_URL_TTL_SECONDS = 60 * 60;
 const REFRESH_BUDGET_MS = 10_000;
 
 /** VOD ids are `<SubAppId>-<TaskType>-<hex>t`, MPS ids digits; this admits both with room to spare. */
-const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /** The TaskType an answer shows: the DescribeTaskDetail type for VOD, MPS's only AIGC task type. */
-const TASK_TYPES: Readonly<Record<TaskKind, string>> = { ...VOD_TASK_TYPES, "mps-video": "AigcVideoTask" };
+export const TASK_TYPES: Readonly<Record<TaskKind, string>> = { ...VOD_TASK_TYPES, "mps-video": "AigcVideoTask" };
 
 /** One result file in an answer. */
 export interface TaskQueryOutput {
@@ -271,10 +272,16 @@ export async function handleQueryRequest(route: QueryRoute, scope: RequestScope)
   };
 }
 
-/** The SCF entry serving every query route. */
-export function taskQueryFunction() {
-  return httpRoutes(
-    TASK_QUERY_FUNCTION,
-    QUERY_ROUTES.map((route) => ({ method: route.method, path: route.path, handle: (scope: RequestScope) => handleQueryRequest(route, scope) })),
-  );
+/** What the task-query entry gives its function. */
+export interface TaskQueryFunctionOptions {
+  /** Where the API description files are (the bundle's directory); without it `/openapi.json` and `/docs` answer 500. */
+  assetsDir?: string;
+}
+
+/** The SCF entry serving every query route, and the API description (`GET /openapi.json`, `GET /docs`) without a token. */
+export function taskQueryFunction(options: TaskQueryFunctionOptions = {}) {
+  return httpRoutes(TASK_QUERY_FUNCTION, [
+    ...QUERY_ROUTES.map((route) => ({ method: route.method, path: route.path, handle: (scope: RequestScope) => handleQueryRequest(route, scope) })),
+    ...apiDescriptionRoutes(options.assetsDir),
+  ]);
 }

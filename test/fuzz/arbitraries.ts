@@ -562,7 +562,11 @@ export function queryRouteCase(service: "vod" | "mps", tasks: readonly SeededTas
       extra: extraHeaders,
       body: fc.oneof({ arbitrary: fc.constant<RawBody>({ kind: "none", value: null }), weight: 6 }, { arbitrary: rawBody(junkValue), weight: 1 }),
       queryString,
-      docs: fc.constantFrom("/openapi.json", "/docs", "/docs/", "/tencent-vod/v1/openapi.json", "/"),
+      docs: fc.constantFrom(
+        "/openapi.json", "/docs", "/docs/", "/tencent-vod/v1/openapi.json", "/", "/docs/assets/docs-init.js", "/docs/assets/swagger-ui.css", "/docs/assets/",
+        "/docs/assets/..%2F..%2Fopenapi.json", "/docs/assets/%2e%2e", "/docs/assets/..", "/docs/assets/constructor", "/docs/assets/__proto__", "/docs/assets/x/y",
+        "/docs/assets/swagger-ui.css%00", "/docs/assets/SWAGGER-UI.CSS", "/docs/assets/%252e%252e%252fpackage.json", "/docs/index.html", "/openapi.json/",
+      ),
     })
     .map((parts): QueryCase => {
       const prefix = QUERY_PATHS[parts.routeService];

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { startCosStandIn } from "../../local/cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn, type RecordedCall } from "../../local/tencent/server";
+import { writeApiDescription } from "../../scripts/openapi";
 import { resetConfigCache } from "../../shared/config";
 
 /** The token most cases authenticate with (configured raw). */
@@ -48,6 +49,8 @@ export interface FuzzStack {
   cos: CosStandIn;
   /** Every request the COS stand-in has answered so far. */
   cosRequests: CosRequestLine[];
+  /** A directory holding the API description files task-query serves (written on first use, as the build does). */
+  apiDescriptionDir(): Promise<string>;
   /** Re-points process.env at the stand-ins, with `vars` on top (e.g. another ledger prefix). */
   configure(vars?: Record<string, string>): void;
   close(): Promise<void>;
@@ -97,10 +100,20 @@ export async function startFuzzStack(): Promise<FuzzStack> {
     resetConfigCache();
   };
   configure();
+  let description: Promise<string> | undefined;
+  const apiDescriptionDir = () => {
+    description ??= (async () => {
+      const dir = join(dataDir, "api-description");
+      await writeApiDescription(dir);
+      return dir;
+    })();
+    return description;
+  };
   return {
     tencent,
     cos,
     cosRequests,
+    apiDescriptionDir,
     configure,
     close: async () => {
       process.env = savedEnv;

@@ -10,6 +10,7 @@ import type { RecordedCall } from "../../local/tencent/server";
 import type { CosCase, HttpCase, QueryCase, RecordLabel, TimerCase } from "./arbitraries";
 
 export type { RecordLabel } from "./arbitraries";
+import { DOCS_ASSETS } from "../../shared/openapi/files";
 import { FIXED_SECRETS, type Observation } from "./harness";
 
 /** The outcome of checking one case. */
@@ -245,9 +246,22 @@ export function checkHttpCase(input: HttpCase, observation: Observation<unknown>
   return { status: String(status), upstreamCalls, violations };
 }
 
-/** Checks one query case: the HTTP invariants, and ownership (a token sees only its own tasks). */
+/** The documentation files `GET /docs/assets/{File}` may serve; anything else answering 200 is a traversal. */
+const DOCS_ASSET_NAMES = new Set(Object.keys(DOCS_ASSETS));
+
+/** Checks one query case: the HTTP invariants, ownership (a token sees only its own tasks), and no file but the docs' own. */
 export function checkQueryCase(input: QueryCase, observation: Observation<unknown>, expectations: HttpExpectations): Verdict {
   const verdict = checkHttpCase(input, observation, expectations);
+  const path = pathOf(input.event);
+  if (verdict.status === "200" && path.startsWith("/docs/assets/")) {
+    let name: string;
+    try {
+      name = decodeURIComponent(path.slice("/docs/assets/".length));
+    } catch {
+      name = path;
+    }
+    if (!DOCS_ASSET_NAMES.has(name)) verdict.violations.push(`served ${path}, which is not a file of the documentation`);
+  }
   if (verdict.status === "200" && input.found === "never") verdict.violations.push("answered 200 for a task this caller must not see (or on a route it does not belong to)");
   if (input.found === "must" && verdict.status !== "200") verdict.violations.push(`the caller's own task answered ${verdict.status}, not 200`);
   return verdict;

@@ -6,14 +6,13 @@
 
 import fc from "fast-check";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
-import { main_handler as taskQuery } from "../../functions/task-query";
 import { main_handler as taskTracker } from "../../functions/task-tracker";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
-import { QUERY_ROUTES } from "../../shared/tracking/query";
+import { QUERY_ROUTES, taskQueryFunction } from "../../shared/tracking/query";
 import type { TaskKind } from "../../shared/validation";
 import { CREATE_ROUTES, cosEventCase, createRouteCase, fixture, queryRouteCase, timerEventCase, type SeededTask } from "./arbitraries";
 import { FUZZ_BUCKET, FUZZ_TOKENS, fuzzContext, observe, type FuzzStack } from "./harness";
@@ -141,15 +140,20 @@ function queryTarget(service: "vod" | "mps"): FuzzTarget {
     isApiPath: (path) => path.includes("/v1/query/"),
   };
   let tasks: SeededTask[] = [];
+  let taskQuery: Handler = async () => {
+    throw new Error("prepare() was not run");
+  };
   return {
     name: `GET ${route.path}`,
     prepare: async (stack) => {
       tasks = await seedTasks(stack);
+      // As deployed: the function's entry, with the API description files its build puts beside it.
+      taskQuery = taskQueryFunction({ assetsDir: await stack.apiDescriptionDir() }) as Handler;
     },
     arbitrary: () => queryRouteCase(service, tasks),
     run: async (stack, input) => {
       const fuzzCase = input as Parameters<typeof checkQueryCase>[0];
-      const observation = await observe(stack, () => (taskQuery as Handler)(fuzzCase.event, context()));
+      const observation = await observe(stack, () => taskQuery(fuzzCase.event, context()));
       return checkQueryCase(fuzzCase, observation, expectations);
     },
   };

@@ -20,6 +20,7 @@ import { LOCAL_BUCKET, LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from 
 import { CosClient } from "../../shared/cos/client";
 import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
+import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import { QUERY_ROUTES, TASK_QUERY_FUNCTION } from "../../shared/tracking/query";
 import { loadBody } from "../support/scf";
 
@@ -34,6 +35,7 @@ describe("routes", () => {
     const served = [
       ...Object.values(TASK_KINDS).map((k) => `${k.functionName} ${k.route.method} ${k.route.path}`),
       ...QUERY_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
+      ...API_DESCRIPTION_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
     ].sort();
     expect(declared).toEqual(served);
   });
@@ -221,5 +223,17 @@ describe("npm start", () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { Response: { TaskId: string; RequestId: string } };
     expect(body.Response.TaskId).toMatch(/-AigcVideo-/);
+  });
+
+  it("serves the API description from the built bundle's files, without a token", async () => {
+    const document = await fetch(`${url}/openapi.json`);
+    expect(document.status).toBe(200);
+    expect(((await document.json()) as { openapi: string }).openapi).toMatch(/^3\.1\./);
+    const page = await fetch(`${url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    const asset = await fetch(`${url}/docs/assets/swagger-ui-bundle.js`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get("content-type")).toContain("javascript");
   });
 });

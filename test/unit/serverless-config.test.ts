@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { deterministicZip } from "../../scripts/build";
+import { deterministicZip, FUNCTION_FILES } from "../../scripts/build";
 import { RESERVED_ENV_PREFIXES, runServerlessPackage, verifyPackage, type FunctionRoutes } from "../../scripts/package";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -21,6 +21,9 @@ const ROUTES: FunctionRoutes = {
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+    { method: "GET", path: "/openapi.json" },
+    { method: "GET", path: "/docs" },
+    { method: "GET", path: "/docs/assets/{File}" },
   ],
   "task-tracker": [],
 };
@@ -114,7 +117,7 @@ describe("serverless.yml", () => {
         routes.add(`${String(params["httpMethod"])} ${String(params["path"])}`);
       }
     }
-    expect(routes.size).toBe(6);
+    expect(routes.size).toBe(9);
   });
 
   it("deploys each function from its own prebuilt esbuild zip, never the repository", () => {
@@ -237,7 +240,10 @@ setTimeout(() => console.log("survived"), 500);
     cpSync(path.join(REPO_ROOT, ".serverless_plugins"), path.join(service, ".serverless_plugins"), { recursive: true });
     symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(service, "node_modules"), "dir");
     const bundle = new TextEncoder().encode("exports.main_handler=async()=>({statusCode:200});\n");
-    for (const name of Object.keys(ROUTES)) writeFileSync(path.join(service, "dist", `${name}.zip`), deterministicZip({ "index.js": bundle }));
+    for (const name of Object.keys(ROUTES)) {
+      const files = Object.fromEntries((FUNCTION_FILES[name]?.files ?? []).map((file) => [file, new TextEncoder().encode("{}\n")]));
+      writeFileSync(path.join(service, "dist", `${name}.zip`), deterministicZip({ ...files, "index.js": bundle }));
+    }
     const result = runServerlessPackage(service, {
       args,
       capture: true,
@@ -277,7 +283,7 @@ setTimeout(() => console.log("survived"), 500);
     const serviceIds = Object.values(state.functions).flatMap((fn) =>
       (fn.properties.Events ?? []).flatMap((event) => Object.values(event)).filter((t) => t.Type === "APIGW").map((t) => t.Properties.ServiceId),
     );
-    expect(serviceIds).toHaveLength(6);
+    expect(serviceIds).toHaveLength(9);
     expect(new Set(serviceIds)).toEqual(new Set(["service-test0001"]));
   });
 });

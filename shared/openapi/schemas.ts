@@ -1,0 +1,223 @@
+/**
+ * JSON Schemas of the API description: request bodies converted from the zod schemas that validate
+ * them, and the answers and webhook payloads, written against the TypeScript types that produce them
+ * (each `properties` map must name exactly the type's keys, so the compiler catches a field added to
+ * one and not the other; test/unit/openapi.test.ts validates real answers against them).
+ * Build time only: zod's JSON Schema converter is not bundled into functions.
+ */
+
+import { z } from "zod";
+import { MAX_CALLBACK_URL_LENGTH } from "../http/callback-url";
+import type { ProblemBody } from "../http/problem";
+import type { DeliveryState, TaskOutput, TaskStatus } from "../tasks/ledger";
+import { TASK_ID, TASK_TYPES, type TaskQueryAnswer, type TaskQueryDelivery, type TaskQueryOutput } from "../tracking/query";
+import type { TaskEventOutput, TaskEventPayload, TaskEventType } from "../tracking/webhooks";
+import { requestSchemas, toSnakeCase, type FieldIssue, type TaskKind } from "../validation";
+
+/** A JSON Schema (2020-12, OpenAPI 3.1's dialect) as plain data. */
+export type JsonSchema = { [keyword: string]: unknown };
+
+/** Every member of a string union, as a list; the compiler checks the record names each one, and nothing else. */
+export function members<T extends string>(all: Record<T, true>): T[] {
+  return Object.keys(all) as T[];
+}
+
+const TASK_STATUSES = members<TaskStatus>({ queued: true, running: true, succeeded: true, failed: true });
+const OUTPUT_TYPES = members<TaskOutput["type"]>({ video: true, image: true, file: true });
+const DELIVERY_STATES = members<DeliveryState["state"]>({ pending: true, delivered: true, undeliverable: true });
+const OUTPUT_SOURCES = members<TaskQueryOutput["Source"]>({ tencent: true, bucket: true });
+/** The events a task sends. */
+export const TASK_EVENT_TYPES = members<TaskEventType>({ "task.succeeded": true, "task.failed": true });
+
+const dateTime = (description: string): JsonSchema => ({ type: "string", format: "date-time", description });
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+
+/** Renames every property (and `required` entry) of a converted schema with `rename`, at any depth. */
+export function renameProperties(schema: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => renameProperties(item, rename));
+  if (!schema || typeof schema !== "object") return schema;
+  const out: JsonSchema = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if ((keyword === "properties" || keyword === "patternProperties") && value && typeof value === "object") {
+      out[keyword] = Object.fromEntries(Object.entries(value).map(([key, child]) => [keyword === "properties" ? rename(key) : key, renameProperties(child, rename)]));
+    } else if (keyword === "required" && Array.isArray(value)) {
+      out[keyword] = value.map((key) => (typeof key === "string" ? rename(key) : key));
+    } else if (keyword === "enum" || keyword === "const" || keyword === "examples" || keyword === "default") {
+      out[keyword] = value; // values, not keys: Tencent's enum values keep their spelling in any key style
+    } else {
+      out[keyword] = renameProperties(value, rename);
+    }
+  }
+  return out;
+}
+
+/** Our own body field: where the webhook goes when the task ends (taken out before Tencent's fields are validated). */
+function callbackUrlSchema(): JsonSchema {
+  return {
+    type: "string",
+    format: "uri",
+    maxLength: MAX_CALLBACK_URL_LENGTH,
+    description:
+      "Not a Tencent parameter: asks for a Standard Webhooks POST (see `webhooks`) when the task ends. Must be https; private, loopback and link-local targets are refused.",
+  };
+}
+
+/** The create-request schemas of one task kind: Tencent's PascalCase, and the same fields in snake_case. */
+export function createRequestSchemas(kind: TaskKind): { pascal: JsonSchema; snake: JsonSchema } {
+  const { $schema: _dialect, ...converted } = z.toJSONSchema(requestSchemas[kind], { io: "input" }) as JsonSchema;
+  const pascal: JsonSchema = { ...converted, properties: { ...(converted.properties as JsonSchema), CallbackUrl: callbackUrlSchema() } };
+  const snake = renameProperties(pascal, toSnakeCase) as JsonSchema;
+  return {
+    pascal,
+    snake: { ...snake, title: `${String(converted.title ?? kind)}, snake_case`, description: "The same fields in snake_case (camelCase is accepted too)." },
+  };
+}
+
+/** `{"Response":{"TaskId","RequestId"}}`, Tencent's own envelope of a create. */
+export function createTaskResponseSchema(): JsonSchema {
+  return {
+    type: "object",
+    required: ["Response"],
+    properties: {
+      Response: {
+        type: "object",
+        required: ["TaskId", "RequestId"],
+        properties: {
+          TaskId: { type: "string", description: "Tencent's task id; follow it with the query route of the same service." },
+          RequestId: { type: "string", description: "Tencent's RequestId of the create call (ours is in X-Request-Id)." },
+        },
+        additionalProperties: false,
+      },
+    },
+    additionalProperties: false,
+  };
+}
+
+function deliverySchema(): JsonSchema {
+  const properties = {
+    State: { type: "string", enum: DELIVERY_STATES },
+    Attempts: { type: "integer", minimum: 0 },
+    LastAttemptAt: dateTime("When the last attempt was made."),
+    NextAttemptAt: dateTime("When the next attempt is due."),
+    DeliveredAt: dateTime("When it was delivered."),
+    LastError: { type: "string", description: "Why the last webhook attempt failed (webhook only)." },
+  } satisfies Record<keyof TaskQueryDelivery, JsonSchema>;
+  return { type: "object", required: ["State", "Attempts"], properties, additionalProperties: false };
+}
+
+/** The answer of a query route: the task's normalized status, inside `Response`. */
+export function taskQueryResponseSchema(): JsonSchema {
+  const output = {
+    Type: { type: "string", enum: OUTPUT_TYPES },
+    Url: { type: "string", format: "uri", description: "Download URL: a presigned URL of our copy (Source bucket), else Tencent's temporary one." },
+    ExpiresAt: dateTime("When Url stops working."),
+    FileId: { type: "string", description: "VOD FileId of the result in VOD storage." },
+    Source: { type: "string", enum: OUTPUT_SOURCES, description: "bucket: a copy kept in our bucket; tencent: Tencent's own, temporary URL." },
+  } satisfies Record<keyof TaskQueryOutput, JsonSchema>;
+  const answer = {
+    TaskId: { type: "string", pattern: TASK_ID.source },
+    TaskType: { type: "string", enum: [...new Set(Object.values(TASK_TYPES))], description: "Tencent's task type (VOD DescribeTaskDetail's TaskType; MPS: AigcVideoTask)." },
+    Status: { type: "string", enum: TASK_STATUSES },
+    Progress: { type: "number", minimum: 0, maximum: 100 },
+    CreatedAt: dateTime("When the task was created."),
+    UpdatedAt: dateTime("When this state was last read from Tencent or changed."),
+    FinishedAt: dateTime("When the task ended."),
+    Outputs: { type: "array", items: { type: "object", required: ["Type", "Source"], properties: output, additionalProperties: false } },
+    Error: ref("TaskError"),
+    Delivery: {
+      type: "object",
+      properties: {
+        Webhook: ref("TaskDelivery"),
+        Bucket: ref("TaskDelivery"),
+        Keep: ref("TaskDelivery"),
+      } satisfies Record<keyof NonNullable<TaskQueryAnswer["Delivery"]>, JsonSchema>,
+      additionalProperties: false,
+      description: "Webhook: the CallbackUrl delivery; Bucket: a redraw-on-upload result written to the bucket; Keep: the copy kept with AIGC_KEEP_RESULTS.",
+    },
+    Detail: { description: "Tencent's own answer about the task (DescribeTaskDetail / DescribeAigcVideoTask), as it answered; null before anything was read." },
+    Stale: { const: true, description: "Tencent could not be asked: the state is the ledger's, as of UpdatedAt." },
+  } satisfies Record<keyof TaskQueryAnswer, JsonSchema>;
+  return {
+    type: "object",
+    required: ["Response"],
+    properties: {
+      Response: {
+        type: "object",
+        required: ["TaskId", "TaskType", "Status", "CreatedAt", "UpdatedAt", "Outputs", "Detail", "RequestId"],
+        properties: { ...answer, RequestId: { type: "string", description: "Our request id (also in X-Request-Id)." } },
+        additionalProperties: false,
+      },
+    },
+    additionalProperties: false,
+  };
+}
+
+/** The body of a task webhook (`task.succeeded` / `task.failed`). */
+export function taskEventSchema(): JsonSchema {
+  type Data = TaskEventPayload["data"];
+  const output = {
+    Type: { type: "string", enum: OUTPUT_TYPES },
+    Url: { type: "string", format: "uri" },
+    ExpiresAt: dateTime("When Url stops working."),
+    FileId: { type: "string" },
+  } satisfies Record<keyof TaskEventOutput, JsonSchema>;
+  const data = {
+    TaskId: { type: "string" },
+    TaskType: { type: "string", enum: Object.keys(requestSchemas), description: "Which create route made the task." },
+    Status: { type: "string", enum: ["succeeded", "failed"] satisfies Data["Status"][] },
+    Progress: { type: "number", minimum: 0, maximum: 100 },
+    Outputs: { type: "array", items: { type: "object", required: ["Type"], properties: output, additionalProperties: false } },
+    Error: ref("TaskError"),
+    CreatedAt: dateTime("When the task was created."),
+    FinishedAt: dateTime("When the task ended."),
+  } satisfies Record<keyof Data, JsonSchema>;
+  const properties = {
+    type: { type: "string", enum: TASK_EVENT_TYPES },
+    timestamp: dateTime("When the task ended (not when this attempt was sent)."),
+    data: { type: "object", required: ["TaskId", "TaskType", "Status", "Outputs", "CreatedAt"], properties: data, additionalProperties: false },
+  } satisfies Record<keyof TaskEventPayload, JsonSchema>;
+  return { type: "object", required: ["type", "timestamp", "data"], properties, additionalProperties: false };
+}
+
+/** The RFC 9457 body of every error answer; `types` are every problem type URI. */
+export function problemSchema(types: readonly string[], statuses: readonly number[]): JsonSchema {
+  const issue = {
+    field: { type: "string", description: "The field as the client spelled it, e.g. output_config.aspect_ratio or FileInfos[1].Url." },
+    message: { type: "string" },
+    code: { type: "string" },
+  } satisfies Record<keyof FieldIssue, JsonSchema>;
+  const properties = {
+    type: { type: "string", enum: [...types], description: "What kind of problem; each one is listed with its status in the description of the API." },
+    title: { type: "string", description: "The same for every problem of a type." },
+    status: { type: "integer", enum: [...statuses] },
+    detail: { type: "string", description: "What happened to this request (Tencent's message when Tencent refused the input; never internals in a 5xx)." },
+    code: { type: "string", description: "A Tencent-style error code, e.g. InvalidParameterValue.Duration, AuthFailure.InvalidToken, or Tencent's own." },
+    requestId: { type: "string", description: "Our request id (also in X-Request-Id): quote it when reporting a problem." },
+    errors: { type: "array", items: { type: "object", required: ["field", "message", "code"], properties: issue, additionalProperties: false }, description: "Every invalid field (400 invalid-request)." },
+    upstreamRequestId: { type: "string", description: "Tencent's RequestId, when Tencent answered." },
+    sessionId: { type: "string", description: "The SessionId the create ran under (409 duplicate-session)." },
+  } satisfies Record<keyof ProblemBody, JsonSchema>;
+  return { type: "object", required: ["type", "title", "status", "detail", "code", "requestId"], properties, additionalProperties: false };
+}
+
+/** `{ Code, Message }` of a failed task. */
+export function taskErrorSchema(): JsonSchema {
+  return {
+    type: "object",
+    required: ["Code", "Message"],
+    properties: { Code: { type: "string", description: "Tencent's error code for the task." }, Message: { type: "string" } },
+    additionalProperties: false,
+  };
+}
+
+/** The schemas every description shares, by component name. */
+export function sharedSchemas(problemTypes: readonly string[], problemStatuses: readonly number[]): Record<string, JsonSchema> {
+  return {
+    CreateTaskResponse: createTaskResponseSchema(),
+    TaskQueryResponse: taskQueryResponseSchema(),
+    TaskDelivery: deliverySchema(),
+    TaskError: taskErrorSchema(),
+    TaskEvent: taskEventSchema(),
+    Problem: problemSchema(problemTypes, problemStatuses),
+  };
+}
