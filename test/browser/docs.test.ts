@@ -5,7 +5,8 @@
  * Chromium is a system package (CI's .ci/run installs it); without it this test fails, never skips.
  */
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { startNpmStart } from "../support/npm-start";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +25,6 @@ let child: ChildProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url = "";
-let output = "";
 const buildDir = mkdtempSync(join(tmpdir(), "aigc-docs-build-"));
 /** What the page did besides drawing: console errors (CSP refusals among them), other origins, failed loads. */
 const consoleErrors: string[] = [];
@@ -32,26 +32,10 @@ const foreignRequests: string[] = [];
 const failedLoads: string[] = [];
 
 /** Starts `npm start` (PORT=0, bundles built into a directory of this test's own) and returns its URL. */
-function startLocalStack(): Promise<string> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", AIGC_BUILD_DIR: buildDir };
-  delete env.AIGC_API_TOKENS;
-  delete env.AIGC_TARGET;
-  const started = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "local", "start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-  child = started;
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /AIGC API listening on (http:\/\/\S+)/.exec(output);
-      if (match?.[1]) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    started.stdout?.on("data", onData);
-    started.stderr?.on("data", onData);
-    started.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+async function startLocalStack(): Promise<string> {
+  const started = await startNpmStart({ AIGC_BUILD_DIR: buildDir });
+  child = started.child;
+  return started.url;
 }
 
 beforeAll(async () => {

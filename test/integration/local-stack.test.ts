@@ -3,7 +3,7 @@
  * API Gateway, and the README's curl example answered with a TaskId from the stand-in.
  */
 
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +22,7 @@ import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import { QUERY_ROUTES, TASK_QUERY_FUNCTION } from "../../shared/tracking/query";
+import { startNpmStart } from "../support/npm-start";
 import { loadBody } from "../support/scf";
 
 const root = join(__dirname, "..", "..");
@@ -183,35 +184,21 @@ describe("local stack with the source handlers", () => {
 describe("npm start", () => {
   let child: ChildProcess;
   let url = "";
-  let output = "";
+  let output = () => "";
 
   beforeAll(async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0" };
-    delete env.AIGC_API_TOKENS;
-    delete env.AIGC_TARGET;
-    child = spawn(process.execPath, [join(root, "node_modules", "tsx", "dist", "cli.mjs"), join(root, "local", "start.ts")], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`npm start did not come up:\n${output}`)), 60_000);
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /AIGC API listening on (http:\/\/\S+)/.exec(output);
-        if (match?.[1]) {
-          clearTimeout(timer);
-          resolve(match[1]);
-        }
-      };
-      child.stdout?.on("data", onData);
-      child.stderr?.on("data", onData);
-      child.once("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-    });
+    const started = await startNpmStart();
+    child = started.child;
+    url = started.url;
+    output = started.output;
   }, 90_000);
   afterAll(() => {
     child?.kill("SIGTERM");
   });
 
   it("prints the development token and a curl example", () => {
-    expect(output).toContain(`Development token: ${LOCAL_DEV_TOKEN}`);
-    expect(output).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/tencent-vod\/v1\/aigc-video/);
+    expect(output()).toContain(`Development token: ${LOCAL_DEV_TOKEN}`);
+    expect(output()).toMatch(/curl -s -X POST http:\/\/127\.0\.0\.1:\d+\/tencent-vod\/v1\/aigc-video/);
   });
 
   it("answers the README's curl example with a TaskId, from the built bundle", async () => {
