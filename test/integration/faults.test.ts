@@ -5,11 +5,8 @@
  */
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
@@ -24,6 +21,7 @@ import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks } from "../../shared/tracking/tracker";
 import { useStandIns } from "../support/env";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
 const TOKEN = "faults-token";
@@ -47,7 +45,7 @@ let dataDir: string;
 let cosRequests: Array<{ method: string; key: string; status: number }> = [];
 const savedEnv = { ...process.env };
 
-let receiver: { url: string; server: Server; deliveries: Array<{ payload: any }> };
+let receiver: WebhookReceiver;
 
 function configure(extra: Record<string, string> = {}): void {
   useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
@@ -103,25 +101,6 @@ async function uploadForRedraw(name: string): Promise<string> {
   return records[0]?.taskId ?? "";
 }
 
-async function startReceiver() {
-  const deliveries: Array<{ payload: any }> = [];
-  const verifier = new Webhook(SECRET.slice("whsec_".length));
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      try {
-        deliveries.push({ payload: verifier.verify(Buffer.concat(chunks).toString("utf8"), req.headers as Record<string, string>) });
-        res.writeHead(204).end();
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, server, deliveries };
-}
-
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-faults-"));
   tencent = await startTencentStandIn({ port: 0, lifecycle: { queuedMs: 1_000, processingMs: 2_000 }, events: { pullHoldMs: 50, confirmWindowMs: 30_000 } });
@@ -134,12 +113,12 @@ beforeAll(async () => {
     },
   });
   cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver(SECRET);
 });
 afterAll(async () => {
   process.env = savedEnv;
   resetConfigCache();
-  await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+  await receiver.close();
   await cosStandIn.close();
   await tencent.close();
   rmSync(dataDir, { recursive: true, force: true });

@@ -5,11 +5,8 @@
  */
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Webhook } from "standardwebhooks";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
@@ -25,6 +22,7 @@ import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
 import { useStandIns } from "../support/env";
+import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, loadEvent, scfContext } from "../support/scf";
 
 const TOKEN = "tracker-token";
@@ -42,41 +40,7 @@ let cos: CosClient;
 let dataDir: string;
 const savedEnv = { ...process.env };
 
-/** A webhook receiver that verifies every delivery and can be taken down. */
-interface Receiver {
-  url: string;
-  deliveries: Array<{ id: string; payload: any }>;
-  attempts: number;
-  down: boolean;
-  server: Server;
-}
-let receiver: Receiver;
-
-async function startReceiver(): Promise<Receiver> {
-  const state: Omit<Receiver, "url" | "server"> = { deliveries: [], attempts: 0, down: false };
-  const verifier = new Webhook(SECRET.slice("whsec_".length));
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.on("end", () => {
-      state.attempts++;
-      if (state.down) {
-        res.writeHead(503).end();
-        return;
-      }
-      const body = Buffer.concat(chunks).toString("utf8");
-      try {
-        const payload = verifier.verify(body, req.headers as Record<string, string>);
-        state.deliveries.push({ id: String(req.headers["webhook-id"]), payload });
-        res.writeHead(204).end();
-      } catch {
-        res.writeHead(400).end("bad signature");
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return Object.assign(state, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`, server }) as Receiver;
-}
+let receiver: WebhookReceiver;
 
 function configure(extra: Record<string, string> = {}): void {
   useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
@@ -118,12 +82,12 @@ beforeAll(async () => {
   tencent = await startTencentStandIn({ port: 0, lifecycle: { queuedMs: 1_000, processingMs: 2_000 }, events: { pullHoldMs: 100, confirmWindowMs: 30_000 } });
   cosStandIn = await startCosStandIn({ port: 0, dataDir, retryDelayMs: 50, triggers: [] });
   cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
-  receiver = await startReceiver();
+  receiver = await startWebhookReceiver(SECRET);
 });
 afterAll(async () => {
   process.env = savedEnv;
   resetConfigCache();
-  await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
+  await receiver.close();
   await cosStandIn.close();
   await tencent.close();
   rmSync(dataDir, { recursive: true, force: true });

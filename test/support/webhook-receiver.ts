@@ -1,0 +1,47 @@
+/** A local webhook receiver that verifies Standard Webhooks signatures, as a client's would. */
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
+
+export interface WebhookReceiver {
+  url: string;
+  /** Verified deliveries, in arrival order. */
+  deliveries: Array<{ id: string; payload: any }>;
+  /** Every request that arrived, verified or not. */
+  attempts: number;
+  /** While true, every request is answered 503 (the receiver is "down"). */
+  down: boolean;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts a receiver on 127.0.0.1 that verifies with `secret` (whsec_...) and answers 204, or 400 on a bad signature. */
+export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
+  const verifier = new Webhook(secret.slice("whsec_".length));
+  const state = { deliveries: [] as WebhookReceiver["deliveries"], attempts: 0, down: false };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      state.attempts++;
+      if (state.down) {
+        res.writeHead(503).end();
+        return;
+      }
+      try {
+        const payload = verifier.verify(Buffer.concat(chunks).toString("utf8"), req.headers as Record<string, string>);
+        state.deliveries.push({ id: String(req.headers["webhook-id"]), payload });
+        res.writeHead(204).end();
+      } catch {
+        res.writeHead(400).end("bad signature");
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return Object.assign(state, {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
+    server,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  });
+}
