@@ -24,6 +24,15 @@ function sha256(value: string): Buffer {
   return createHash("sha256").update(value, "utf8").digest();
 }
 
+function tokenIdOfDigest(digest: Buffer): string {
+  return digest.toString("hex").slice(0, 16);
+}
+
+/** The owner id recorded for a token: the first 16 hex digits of its SHA-256, never the token itself. */
+export function tokenIdOf(token: string): string {
+  return tokenIdOfDigest(sha256(token));
+}
+
 /** Parses AIGC_API_TOKENS (comma-separated raw tokens or `sha256:<hex>` entries). */
 export function parseTokenList(raw: string): TokenEntry[] {
   const entries: TokenEntry[] = [];
@@ -56,5 +65,5 @@ export function authenticate(authorization: string | undefined, tokens: readonly
     if (timingSafeEqual(entry.digest, presented)) matched = true;
   }
   if (!matched) return { ok: false, reason: "unknown" };
-  return { ok: true, caller: { tokenId: presented.toString("hex").slice(0, 16) } };
+  return { ok: true, caller: { tokenId: tokenIdOfDigest(presented) } };
 }

@@ -3,6 +3,7 @@
 // No triggers here: object creations fire events only when a launcher passes triggers and invoke.
 import { resolve } from "node:path";
 import { startCosStandIn } from "./server";
+import { closeOnSignal, runMain } from "../process";
 
 async function main(): Promise<void> {
   const port = Number(process.env["PORT"] ?? 9100);
@@ -19,17 +20,7 @@ async function main(): Promise<void> {
     addressing: `path-style ${standIn.url}/<bucket>/<key>, or Host <bucket>.cos.${region}.myqcloud.com`,
     credentials: "the dev credentials of local/dev-credentials.ts",
   });
-  const stop = (): void => {
-    standIn.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  closeOnSignal(() => standIn.close());
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);

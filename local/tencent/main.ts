@@ -1,5 +1,6 @@
 // Runs the Tencent stand-in on its own: `npx tsx local/tencent/main.ts` (PORT, default 9000).
 import { startTencentStandIn } from "./server";
+import { closeOnSignal, runMain } from "../process";
 
 async function main(): Promise<void> {
   const port = Number(process.env["PORT"] ?? 9000);
@@ -14,17 +15,7 @@ async function main(): Promise<void> {
     control: `${standIn.url}/__standin/ (GET calls, tasks, events, faults, clock; POST faults, clock, advance, reset)`,
     lifecycle: "tasks wait 1 s, run 2 s, then finish with files served under /__standin/files/",
   });
-  const stop = (): void => {
-    standIn.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  closeOnSignal(() => standIn.close());
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main);

@@ -11,7 +11,7 @@ import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
-import { authenticate, parseTokenList } from "../../shared/auth";
+import { tokenIdOf } from "../../shared/auth";
 import { getConfig, resetConfigCache } from "../../shared/config";
 import { ledgerFor } from "../../shared/tasks/services";
 import { useStandIns } from "../support/env";
@@ -38,11 +38,6 @@ function configure(extra: Record<string, string> = {}) {
 const post = (payload: unknown, headers: Record<string, string> = {}, handler = vodVideo, path = "/tencent-vod/v1/aigc-video") =>
   handler(apiEvent({ path, body: payload, headers: { authorization: `Bearer ${TOKEN}`, ...headers } }), scfContext(3_000));
 
-function tokenId(token: string): string {
-  const outcome = authenticate(`Bearer ${token}`, parseTokenList(token));
-  if (!outcome.ok) throw new Error("token");
-  return outcome.caller.tokenId;
-}
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-ledger-"));
@@ -71,7 +66,7 @@ describe("the ledger", () => {
       taskId,
       kind: "vod-video",
       status: "queued",
-      origin: { type: "http", tokenId: tokenId(TOKEN) },
+      origin: { type: "http", tokenId: tokenIdOf(TOKEN) },
       input: { modelName: "GV", modelVersion: "3.1", prompt: "a paper boat" },
     });
     expect(JSON.stringify(record)).not.toContain(TOKEN);

@@ -11,7 +11,6 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn, type RecordedCall } from "../../local/tencent/server";
 import { getConfig, resetConfigCache } from "../../shared/config";
@@ -20,7 +19,7 @@ import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks } from "../../shared/tracking/tracker";
-import { useStandIns } from "../support/env";
+import { devCosClient, useStandIns } from "../support/env";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
@@ -112,7 +111,7 @@ beforeAll(async () => {
       if (typeof line.method === "string") cosRequests.push({ method: line.method, key: String(line.key ?? ""), status: Number(line.status) });
     },
   });
-  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+  cos = devCosClient(cosStandIn.url);
   receiver = await startWebhookReceiver(SECRET);
 });
 afterAll(async () => {

@@ -3,6 +3,7 @@
  * API Gateway, and the README's curl example answered with a TaskId from the stand-in.
  */
 
+import { devCosClient } from "../support/env";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,9 +16,7 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { main_handler as taskTracker } from "../../functions/task-tracker";
 import { main_handler as taskQuery } from "../../functions/task-query";
 import { readApiRoutes, startGateway } from "../../local/gateway";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { LOCAL_BUCKET, LOCAL_DEV_TOKEN, startLocalStack, type LocalStack } from "../../local/stack";
-import { CosClient } from "../../shared/cos/client";
 import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
@@ -124,7 +123,7 @@ describe("local stack with the source handlers", () => {
   });
 
   it("redraws a video uploaded into the local bucket's input prefix", async () => {
-    const cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(stack.cos?.url ?? "") });
+    const cos = devCosClient(stack.cos?.url ?? "");
     const before = stack.standIn?.createdTasks().length ?? 0;
     await cos.putObject({ bucket: LOCAL_BUCKET, region: "ap-guangzhou" }, "in/stack/clip.mp4", Buffer.from("video"), { contentType: "video/mp4" });
     await stack.cos?.flushDeliveries();

@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main_handler as redrawHandler } from "../../functions/vod-aigc-redraw";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig, resetConfigCache } from "../../shared/config";
@@ -19,7 +18,7 @@ import { ledgerFor } from "../../shared/tasks/upload-function";
 import { uploadSessionId } from "../../shared/tasks/redraw-on-upload";
 import { parseCosRecord } from "../../shared/cos/events";
 import { loadEvent, scfContext } from "../support/scf";
-import { useStandIns } from "../support/env";
+import { devCosClient, useStandIns } from "../support/env";
 
 const BUCKET = "aigc-media-1250000000";
 const REGION = "ap-guangzhou";
@@ -82,7 +81,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-cos-"));
   tencent = await startTencentStandIn({ port: 0 });
   cosStandIn = await startCos();
-  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+  cos = devCosClient(cosStandIn.url);
 });
 afterAll(async () => {
   process.env = savedEnv;
@@ -223,7 +222,7 @@ describe("uploading through the local COS endpoint", () => {
     await cosStandIn.close();
     cosStandIn = await startCos({ trigger: true, duplicateDeliveries: 2 });
     configure();
-    cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+    cos = devCosClient(cosStandIn.url);
     await cos.putObject(ref, "in/e2e/holiday.mp4", VIDEO, { contentType: "video/mp4", metadata: { "redraw-style": "anime" } });
     await cos.putObject(ref, "in/e2e/readme.txt", "hello", { contentType: "text/plain" });
     await cos.putObject(ref, "out/e2e/old-result.mp4", VIDEO, { contentType: "video/mp4" });

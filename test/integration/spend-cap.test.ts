@@ -9,14 +9,13 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
-import { authenticate, parseTokenList } from "../../shared/auth";
+import { tokenIdOf } from "../../shared/auth";
 import { resetConfigCache } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { DailyCreateLimit, secondsUntilNextUtcDay, utcDay } from "../../shared/tasks/spend-cap";
-import { useStandIns } from "../support/env";
+import { devCosClient, useStandIns } from "../support/env";
 import { apiEvent, bodyOf, scfContext } from "../support/scf";
 
 const ALICE = "alice-token";
@@ -51,11 +50,6 @@ function create(token = ALICE, headers: Record<string, string> = {}, payload: un
   return vodVideo(apiEvent({ body: payload, headers: { authorization: `Bearer ${token}`, ...headers } }), scfContext(4_000));
 }
 
-function tokenId(token: string): string {
-  const outcome = authenticate(`Bearer ${token}`, parseTokenList(token));
-  if (!outcome.ok) throw new Error("token");
-  return outcome.caller.tokenId;
-}
 
 /** Slot objects of one counter of a day. */
 function slots(day: string, counter: string): string[] {
@@ -78,7 +72,7 @@ beforeAll(async () => {
       if (typeof line.method === "string") cosRequests.push({ method: line.method, key: String(line.key ?? ""), status: Number(line.status) });
     },
   });
-  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+  cos = devCosClient(cosStandIn.url);
 });
 afterAll(async () => {
   process.env = savedEnv;
@@ -149,7 +143,7 @@ describe("the per-token cap", () => {
     expect(bob.map((r) => r.statusCode)).toEqual([200, 200]);
     expect(bodyOf(alice[2]!)).toMatchObject({ code: "LimitExceeded.DailyCreateLimit" });
     expect(bodyOf(alice[2]!).detail).toMatch(/token's limit of 2/);
-    expect(slots(utcDay(Date.now()), tokenId(ALICE))).toHaveLength(2);
+    expect(slots(utcDay(Date.now()), tokenIdOf(ALICE))).toHaveLength(2);
     expect(tencent.createdTasks()).toHaveLength(4);
   });
 
@@ -167,9 +161,9 @@ describe("the per-token cap", () => {
     expect(statuses).toEqual([200, 200, 429, 200, 429]);
     const day = utcDay(Date.now());
     expect(slots(day, "total")).toHaveLength(3);
-    expect(slots(day, tokenId(ALICE))).toHaveLength(2);
+    expect(slots(day, tokenIdOf(ALICE))).toHaveLength(2);
     // Bob was refused by the total: the slot of his own counter was given back.
-    expect(slots(day, tokenId(BOB))).toHaveLength(1);
+    expect(slots(day, tokenIdOf(BOB))).toHaveLength(1);
   });
 });
 

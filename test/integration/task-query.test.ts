@@ -15,13 +15,13 @@ import { main_handler as taskQuery } from "../../functions/task-query";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn } from "../../local/tencent/server";
+import { tokenIdOf } from "../../shared/auth";
 import { getConfig, resetConfigCache } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import type { TaskRecord } from "../../shared/tasks/ledger";
 import { ledgerFor } from "../../shared/tasks/upload-function";
-import { useStandIns } from "../support/env";
+import { devCosClient, useStandIns } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadBody, scfContext } from "../support/scf";
 
 const TOKEN = "query-token-1";
@@ -55,9 +55,6 @@ function configure(extra: Record<string, string> = {}): void {
 }
 
 /** The non-secret id the bundle derives from a token, as the ledger records it. */
-function tokenIdOf(token: string): string {
-  return createHash("sha256").update(token).digest("hex").slice(0, 16);
-}
 
 const createHandlers = {
   "vod-video": { handler: vodVideo, path: "/tencent-vod/v1/aigc-video", body: videoBody },
@@ -106,7 +103,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-query-cos-"));
   tencent = await startTencentStandIn({ port: 0 });
   cosStandIn = await startCosStandIn({ port: 0, dataDir });
-  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+  cos = devCosClient(cosStandIn.url);
 });
 afterAll(async () => {
   process.env = savedEnv;

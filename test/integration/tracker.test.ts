@@ -12,7 +12,6 @@ import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { main_handler as trackerHandler } from "../../functions/task-tracker";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig, resetConfigCache } from "../../shared/config";
@@ -21,7 +20,7 @@ import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
-import { useStandIns } from "../support/env";
+import { devCosClient, useStandIns } from "../support/env";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, loadEvent, scfContext } from "../support/scf";
 
@@ -81,7 +80,7 @@ beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-tracker-"));
   tencent = await startTencentStandIn({ port: 0, lifecycle: { queuedMs: 1_000, processingMs: 2_000 }, events: { pullHoldMs: 100, confirmWindowMs: 30_000 } });
   cosStandIn = await startCosStandIn({ port: 0, dataDir, retryDelayMs: 50, triggers: [] });
-  cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(cosStandIn.url) });
+  cos = devCosClient(cosStandIn.url);
   receiver = await startWebhookReceiver(SECRET);
 });
 afterAll(async () => {

@@ -2,6 +2,7 @@
 
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { resetConfigCache } from "../../shared/config";
+import { CosClient } from "../../shared/cos/client";
 
 /** The SubAppId the tests create VOD tasks under. */
 export const TEST_SUBAPPID = 251007502;
@@ -22,4 +23,9 @@ export function useStandIns(base: NodeJS.ProcessEnv, standIns: { tencent: { url:
     ...vars,
   };
   resetConfigCache();
+}
+
+/** A COS client of the local bucket, signing with the development credentials like any uploader. */
+export function devCosClient(endpoint: string): CosClient {
+  return new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(endpoint) });
 }
