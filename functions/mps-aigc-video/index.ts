@@ -1,5 +1,6 @@
 /** SCF entry of `mps-aigc-video`: API Gateway create route for MPS CreateAigcVideoTask. */
 
 import { createTaskFunction } from "../../shared/tasks/create-route";
+import { mpsVideoAction } from "../../shared/validation/actions/mps-video";
 
-export const main_handler = createTaskFunction("mps-video");
+export const main_handler = createTaskFunction(mpsVideoAction);

@@ -1,5 +1,6 @@
 /** SCF entry of `vod-aigc-image`: API Gateway create route for VOD CreateAigcImageTask. */
 
 import { createTaskFunction } from "../../shared/tasks/create-route";
+import { vodImageAction } from "../../shared/validation/actions/vod-image";
 
-export const main_handler = createTaskFunction("vod-image");
+export const main_handler = createTaskFunction(vodImageAction);

@@ -6,9 +6,10 @@
 import { isCosEvent } from "../../shared/cos/events";
 import type { ScfContext } from "../../shared/http/apigw";
 import { createTaskFunction } from "../../shared/tasks/create-route";
+import { vodRedrawAction } from "../../shared/validation/actions/vod-redraw";
 import { handleUploadEvent } from "../../shared/tasks/upload-function";
 
-const httpHandler = createTaskFunction("vod-redraw");
+const httpHandler = createTaskFunction(vodRedrawAction);
 
 export const main_handler = async (event: unknown, context: ScfContext = {}) =>
   isCosEvent(event) ? handleUploadEvent(event, context, "vod-aigc-redraw") : httpHandler(event, context);

@@ -1,5 +1,6 @@
 /** SCF entry of `vod-aigc-video`: API Gateway create route for VOD CreateAigcVideoTask. */
 
 import { createTaskFunction } from "../../shared/tasks/create-route";
+import { vodVideoAction } from "../../shared/validation/actions/vod-video";
 
-export const main_handler = createTaskFunction("vod-video");
+export const main_handler = createTaskFunction(vodVideoAction);

@@ -7,31 +7,36 @@ import { z } from "zod";
 
 // Field shapes as seen in real deliveries: older ones carry a short region ("gz") and a numeric
 // eventTime, newer ones add cosRegion, ETag and the storage class; eventName may contain spaces.
-const cosRecordSchema = z.object({
-  cos: z.object({
-    cosSchemaVersion: z.string().optional(),
-    cosObject: z.object({
-      url: z.string().optional(),
-      meta: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
-      vid: z.string().optional(),
-      key: z.string().min(1),
-      size: z.union([z.number(), z.string().regex(/^\d+$/)]).optional(),
+function buildCosRecordSchema() {
+  return z.object({
+    cos: z.object({
+      cosSchemaVersion: z.string().optional(),
+      cosObject: z.object({
+        url: z.string().optional(),
+        meta: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+        vid: z.string().optional(),
+        key: z.string().min(1),
+        size: z.union([z.number(), z.string().regex(/^\d+$/)]).optional(),
+      }),
+      cosBucket: z.object({
+        name: z.string().min(1),
+        appid: z.union([z.string(), z.number()]),
+        region: z.string().optional(),
+        cosRegion: z.string().optional(),
+      }),
+      cosNotificationId: z.string().optional(),
     }),
-    cosBucket: z.object({
-      name: z.string().min(1),
-      appid: z.union([z.string(), z.number()]),
-      region: z.string().optional(),
-      cosRegion: z.string().optional(),
+    event: z.object({
+      eventName: z.string(),
+      eventTime: z.union([z.number(), z.string()]).optional(),
+      eventSource: z.string().optional(),
+      reqid: z.union([z.number(), z.string()]).optional(),
     }),
-    cosNotificationId: z.string().optional(),
-  }),
-  event: z.object({
-    eventName: z.string(),
-    eventTime: z.union([z.number(), z.string()]).optional(),
-    eventSource: z.string().optional(),
-    reqid: z.union([z.number(), z.string()]).optional(),
-  }),
-});
+  });
+}
+
+/** Built on the first COS event: the function's API Gateway requests never need it. */
+let cosRecordSchema: ReturnType<typeof buildCosRecordSchema> | undefined;
 
 /** One object upload (or other COS change) as a COS event record describes it. */
 export interface CosObjectEvent {
@@ -123,6 +128,7 @@ function eventTimeOf(value: number | string | undefined): string | undefined {
 
 /** Parses one record of a COS event. */
 export function parseCosRecord(record: unknown): ParsedRecord {
+  cosRecordSchema ??= buildCosRecordSchema();
   const parsed = cosRecordSchema.safeParse(record);
   if (!parsed.success) {
     const first = parsed.error.issues[0];

@@ -13,7 +13,8 @@ import { checkCallbackUrl } from "../http/callback-url";
 import { httpFunction, readJsonBody, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import { tencentClients } from "../tencent/clients";
-import { normalizeKey, validateCreateRequest, type TaskKind } from "../validation";
+import { validateWith, type CreateAction, type TaskKind } from "../validation/action";
+import { normalizeKey } from "../validation/field-names";
 import { createTask, type CreatedTask } from "./create";
 import { TASK_KINDS } from "./kinds";
 import type { TaskLedger, TaskRecord } from "./ledger";
@@ -96,10 +97,11 @@ async function recordTask(ledger: TaskLedger, kind: TaskKind, caller: Caller, ta
 }
 
 /** Handles one create request for a task type, from the raw HTTP request to Tencent's envelope. */
-export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): Promise<HttpResponse> {
+export async function handleCreateRequest(action: CreateAction, scope: RequestScope): Promise<HttpResponse> {
+  const kind = action.kind;
   const caller = requireCaller(scope);
   const { body, callbackUrl } = takeCallbackUrl(readJsonBody(scope.request), scope);
-  const result = validateCreateRequest(kind, body, { allowUnlistedModels: scope.config.allowUnlistedModels });
+  const result = validateWith(action, body, { allowUnlistedModels: scope.config.allowUnlistedModels });
   if (!result.ok) {
     const first = result.issues[0];
     const summary = result.issues.length === 1 && first ? `${first.field}: ${first.message}` : `${result.issues.length} fields are invalid; see errors.`;
@@ -183,8 +185,8 @@ export async function handleCreateRequest(kind: TaskKind, scope: RequestScope): 
   return response;
 }
 
-/** The SCF entry for a task type's create route. */
-export function createTaskFunction(kind: TaskKind) {
-  const info = TASK_KINDS[kind];
-  return httpFunction(info.functionName, info.route, (scope) => handleCreateRequest(kind, scope));
+/** The SCF entry for a task type's create route; the function passes its own action, so its bundle holds no other. */
+export function createTaskFunction(action: CreateAction) {
+  const info = TASK_KINDS[action.kind];
+  return httpFunction(info.functionName, info.route, (scope) => handleCreateRequest(action, scope));
 }

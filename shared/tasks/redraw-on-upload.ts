@@ -14,7 +14,8 @@ import { parseCosRecord, type CosObjectEvent } from "../cos/events";
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
 import type { TencentClients } from "../tencent/clients";
-import { validateCreateRequest } from "../validation";
+import { validateWith } from "../validation/action";
+import { vodRedrawAction } from "../validation/actions/vod-redraw";
 import { createTask } from "./create";
 import type { TaskLedger, UploadRecord } from "./ledger";
 
@@ -104,7 +105,7 @@ async function redrawOne(object: CosObjectEvent, deps: RedrawDeps): Promise<Reco
     FileInfo: { Type: "Url", Url: deps.cos.presignGetUrl(ref, object.key, INPUT_URL_TTL_SECONDS) },
     ...(style ? { TaskInfo: { Style: style } } : {}),
   };
-  const validation = validateCreateRequest("vod-redraw", body, { allowUnlistedModels: deps.config.allowUnlistedModels });
+  const validation = validateWith(vodRedrawAction, body, { allowUnlistedModels: deps.config.allowUnlistedModels });
   if (!validation.ok) {
     // Only the object's metadata can make this invalid; retrying the same upload cannot fix it.
     recordLog.warn("upload.refused", { issues: validation.issues.map((i) => ({ field: i.field, code: i.code, message: i.message })) });

@@ -2,7 +2,6 @@
  * The SCF timer trigger of `task-tracker`: the event it delivers, and one tracker tick per event.
  */
 
-import { z } from "zod";
 import { getConfig } from "../config";
 import { invocationDeadline } from "../http/function";
 import type { ScfContext } from "../http/apigw";
@@ -12,22 +11,36 @@ import { tencentClients } from "../tencent/clients";
 import { trackTasks, type TickReport } from "./tracker";
 
 /** SCF's timer event: `{Type:"Timer", TriggerName, Time (UTC ISO), Message}`. */
-const timerEventSchema = z.object({
-  Type: z.literal("Timer"),
-  TriggerName: z.string(),
-  Time: z.string(),
-  Message: z.string().max(4096).optional(),
-});
+export interface TimerEvent {
+  Type: "Timer";
+  TriggerName: string;
+  Time: string;
+  Message?: string;
+}
 
-export type TimerEvent = z.infer<typeof timerEventSchema>;
+const TIMER_MESSAGE_MAX_LENGTH = 4096;
+
+/**
+ * Checked by hand, not with zod: the tracker validates nothing else, and zod would add 70 KB and
+ * about 7 ms to each of its cold starts (measured with `npm run bench`) for these four fields.
+ */
+export function isTimerEvent(event: unknown): event is TimerEvent {
+  if (!event || typeof event !== "object" || Array.isArray(event)) return false;
+  const { Type, TriggerName, Time, Message } = event as Record<string, unknown>;
+  return (
+    Type === "Timer" &&
+    typeof TriggerName === "string" &&
+    typeof Time === "string" &&
+    (Message === undefined || (typeof Message === "string" && Message.length <= TIMER_MESSAGE_MAX_LENGTH))
+  );
+}
 
 /** The SCF entry of the tracker: any timer event runs one tick. */
 export function trackerFunction(functionName: string) {
   return async (event: unknown, context: ScfContext = {}): Promise<TickReport | { ignored: string }> => {
     const startedAt = Date.now();
     const log = createLogger(context.request_id ?? "unknown", { fn: functionName, trigger: "timer" });
-    const parsed = timerEventSchema.safeParse(event);
-    if (!parsed.success) {
+    if (!isTimerEvent(event)) {
       log.warn("event.unsupported", { reason: "not an SCF timer event" });
       return { ignored: "not an SCF timer event" };
     }
@@ -38,7 +51,7 @@ export function trackerFunction(functionName: string) {
         ledger: ledgerFor(config),
         cos: cosClientFor(config),
         clients: tencentClients(config),
-        log: log.with({ trigger: parsed.data.TriggerName }),
+        log: log.with({ trigger: event.TriggerName }),
         deadline: invocationDeadline(context, startedAt),
       });
     } catch (error) {

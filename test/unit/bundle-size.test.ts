@@ -58,6 +58,19 @@ describe("function bundles", () => {
     }
   });
 
+  it("carry only their own create action: one schema and one set of rules each, and no zod where nothing is validated", () => {
+    const kinds = ["vod-video", "vod-image", "vod-redraw", "mps-video"];
+    const own: Record<string, string> = { "vod-aigc-video": "vod-video", "vod-aigc-image": "vod-image", "vod-aigc-redraw": "vod-redraw", "mps-aigc-video": "mps-video" };
+    for (const fn of built) {
+      const inputs = [...bundledInputs(fn.metafile).keys()];
+      const actionFiles = inputs.filter((input) => /shared[\\/]validation[\\/](?:schemas|rules|actions)[\\/](?:vod|mps)-\w+\.ts$/.test(input));
+      const kindsIn = [...new Set(actionFiles.map((input) => kinds.find((kind) => input.endsWith(`${kind}.ts`))))].sort();
+      expect({ name: fn.name, kinds: kindsIn }).toEqual({ name: fn.name, kinds: own[fn.name] ? [own[fn.name]] : [] });
+      if (!own[fn.name]) expect({ name: fn.name, zod: inputs.some((input) => /node_modules[\\/]zod[\\/]/.test(input)) }).toEqual({ name: fn.name, zod: false });
+    }
+    expect(Object.keys(own).every((name) => built.some((fn) => fn.name === name))).toBe(true);
+  });
+
   it("carry the service clients without their one-line action methods", () => {
     for (const fn of built) {
       for (const [input, bytes] of bundledInputs(fn.metafile)) {

@@ -29,31 +29,39 @@ export function modelVersionField<R extends object, F extends string>(catalog: A
 }
 
 /** SessionId, SessionContext, TasksPriority and ExtInfo, common to the VOD create actions. */
-export const vodCommonFields = {
-  SessionId: text(SESSION_ID_MAX_LENGTH)
-    .meta({ description: "Dedup key: a repeat within 3 days is refused by Tencent. Empty means no dedup." })
-    .optional(),
-  SessionContext: text(SESSION_CONTEXT_MAX_LENGTH).meta({ description: "Passed through to the completion event." }).optional(),
-  TasksPriority: integer({ min: TASKS_PRIORITY_MIN, max: TASKS_PRIORITY_MAX })
-    .meta({ description: "Higher runs first; absent means 0." })
-    .optional(),
-  ExtInfo: z.string().meta({ description: "Reserved; model-specific extras." }).optional(),
-};
+export function vodCommonFields() {
+  return {
+    SessionId: text(SESSION_ID_MAX_LENGTH)
+      .meta({ description: "Dedup key: a repeat within 3 days is refused by Tencent. Empty means no dedup." })
+      .optional(),
+    SessionContext: text(SESSION_CONTEXT_MAX_LENGTH).meta({ description: "Passed through to the completion event." }).optional(),
+    TasksPriority: integer({ min: TASKS_PRIORITY_MIN, max: TASKS_PRIORITY_MAX })
+      .meta({ description: "Higher runs first; absent means 0." })
+      .optional(),
+    ExtInfo: z.string().meta({ description: "Reserved; model-specific extras." }).optional(),
+  };
+}
 
 /** Where the output file goes and how long it lives, common to the VOD output configs. */
-export const vodStorageFields = {
-  StorageMode: z.enum(STORAGE_MODES).optional(),
-  MediaName: text(MEDIA_NAME_MAX_LENGTH).optional(),
-  ClassId: integer({ min: 0 }).optional(),
-  ExpireTime: isoDateTime().optional(),
-};
+export function vodStorageFields() {
+  return {
+    StorageMode: z.enum(STORAGE_MODES).optional(),
+    MediaName: text(MEDIA_NAME_MAX_LENGTH).optional(),
+    ClassId: integer({ min: 0 }).optional(),
+    ExpireTime: isoDateTime().optional(),
+  };
+}
 
 /** Person generation and compliance switches, common to VOD video and image output configs. */
-export const vodGenerationSwitches = {
-  PersonGeneration: z.enum(PERSON_GENERATION_VALUES).optional(),
-  InputComplianceCheck: onOff().optional(),
-  OutputComplianceCheck: onOff().optional(),
-};
+export function vodGenerationSwitches() {
+  return {
+    PersonGeneration: z.enum(PERSON_GENERATION_VALUES).optional(),
+    InputComplianceCheck: onOff().optional(),
+    OutputComplianceCheck: onOff().optional(),
+  };
+}
 
 /** Where input files are stored. */
-export const inputRegionField = z.enum(INPUT_REGIONS).optional();
+export function inputRegionField() {
+  return z.enum(INPUT_REGIONS).optional();
+}

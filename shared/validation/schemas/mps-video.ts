@@ -6,66 +6,68 @@ import { MPS_KEEP_ORIGINAL_SOUND_VALUES, MPS_PROMPT_MAX_LENGTH, MPS_VIDEO_REFER_
 import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, text } from "../fields";
 import { modelNameField, modelVersionField } from "./common";
 
-const imageInfo = z.strictObject({
-  ImageUrl: httpUrl(),
-  // GV: asset or style; Vidu passes a subject id here, so the value is not an enum.
-  ReferenceType: z.string().optional(),
-  // Not in the SDK's AigcVideoReferenceImageInfo, but the ImageInfos doc says PixVerse
-  // "needs the image name passed through the Text field in ImageInfos".
-  Text: z.string().optional(),
-});
+/** Builds the body schema of POST for MPS CreateAigcVideoTask; called once, on first use (validation/actions.ts). */
+export function buildMpsVideoRequestSchema() {
+  const imageInfo = z.strictObject({
+    ImageUrl: httpUrl(),
+    // GV: asset or style; Vidu passes a subject id here, so the value is not an enum.
+    ReferenceType: z.string().optional(),
+    // Not in the SDK's AigcVideoReferenceImageInfo, but the ImageInfos doc says PixVerse
+    // "needs the image name passed through the Text field in ImageInfos".
+    Text: z.string().optional(),
+  });
 
-const videoInfo = z.strictObject({
-  VideoUrl: httpUrl(),
-  ReferType: z.enum(MPS_VIDEO_REFER_TYPES).meta({ description: "feature = reference video; base = video to edit (default)." }).optional(),
-  KeepOriginalSound: z.enum(MPS_KEEP_ORIGINAL_SOUND_VALUES).optional(),
-});
+  const videoInfo = z.strictObject({
+    VideoUrl: httpUrl(),
+    ReferType: z.enum(MPS_VIDEO_REFER_TYPES).meta({ description: "feature = reference video; base = video to edit (default)." }).optional(),
+    KeepOriginalSound: z.enum(MPS_KEEP_ORIGINAL_SOUND_VALUES).optional(),
+  });
 
-const subjectInfo = z.strictObject({
-  Id: z.string().optional(),
-  Name: z.string().optional(),
-  VoiceId: z.string().optional(),
-  ImageUrls: z.array(httpUrl()).optional(),
-  VideoUrls: z.array(httpUrl()).optional(),
-});
+  const subjectInfo = z.strictObject({
+    Id: z.string().optional(),
+    Name: z.string().optional(),
+    VoiceId: z.string().optional(),
+    ImageUrls: z.array(httpUrl()).optional(),
+    VideoUrls: z.array(httpUrl()).optional(),
+  });
 
-const extraParameters = z.strictObject({
-  Resolution: nonEmpty().meta({ description: "Allowed values depend on the model; 2K and 4K are upscaled." }).optional(),
-  AspectRatio: aspectRatio().meta({ description: "Allowed values depend on the model." }).optional(),
-  LogoAdd: integer().meta({ description: "Logo watermark (Hailuo, Kling, Vidu, H2)." }).optional(),
-  EnableAudio: z.boolean().optional(),
-  OffPeak: z.boolean().optional(),
-  EnableBgm: z.boolean().optional(),
-});
+  const extraParameters = z.strictObject({
+    Resolution: nonEmpty().meta({ description: "Allowed values depend on the model; 2K and 4K are upscaled." }).optional(),
+    AspectRatio: aspectRatio().meta({ description: "Allowed values depend on the model." }).optional(),
+    LogoAdd: integer().meta({ description: "Logo watermark (Hailuo, Kling, Vidu, H2)." }).optional(),
+    EnableAudio: z.boolean().optional(),
+    OffPeak: z.boolean().optional(),
+    EnableBgm: z.boolean().optional(),
+  });
 
-const storeCosParam = z.strictObject({
-  CosBucketName: nonEmpty(),
-  CosBucketRegion: nonEmpty(),
-  CosBucketPath: z.string().optional(),
-});
+  const storeCosParam = z.strictObject({
+    CosBucketName: nonEmpty(),
+    CosBucketRegion: nonEmpty(),
+    CosBucketPath: z.string().optional(),
+  });
 
-/** Body of POST for MPS CreateAigcVideoTask. */
-export const mpsVideoRequestSchema = z
-  .strictObject({
-    ModelName: modelNameField(mpsVideoCatalog).optional(),
-    ModelVersion: modelVersionField(mpsVideoCatalog).optional(),
-    SceneType: nonEmpty().optional(),
-    Prompt: text(MPS_PROMPT_MAX_LENGTH).meta({ description: "Required without images, videos, subjects or SceneType." }).optional(),
-    NegativePrompt: z.string().optional(),
-    EnhancePrompt: z.boolean().optional(),
-    ImageUrl: httpUrl().meta({ description: "First frame." }).optional(),
-    LastImageUrl: httpUrl().meta({ description: "Last frame; needs ImageUrl." }).optional(),
-    ImageInfos: z.array(imageInfo).optional(),
-    VideoInfos: z.array(videoInfo).optional(),
-    AudioInfos: z.array(z.strictObject({ AudioUrl: httpUrl() })).optional(),
-    SubjectInfos: z.array(subjectInfo).optional(),
-    Duration: integer({ min: 1 }).meta({ description: "Seconds; allowed values depend on the model." }).optional(),
-    ExtraParameters: extraParameters.optional(),
-    StoreCosParam: storeCosParam.optional(),
-    AdditionalParameters: jsonText().optional(),
-    Operator: z.string().optional(),
-  })
-  .meta({ title: "CreateAigcVideoTask (MPS)" });
+  return z
+    .strictObject({
+      ModelName: modelNameField(mpsVideoCatalog).optional(),
+      ModelVersion: modelVersionField(mpsVideoCatalog).optional(),
+      SceneType: nonEmpty().optional(),
+      Prompt: text(MPS_PROMPT_MAX_LENGTH).meta({ description: "Required without images, videos, subjects or SceneType." }).optional(),
+      NegativePrompt: z.string().optional(),
+      EnhancePrompt: z.boolean().optional(),
+      ImageUrl: httpUrl().meta({ description: "First frame." }).optional(),
+      LastImageUrl: httpUrl().meta({ description: "Last frame; needs ImageUrl." }).optional(),
+      ImageInfos: z.array(imageInfo).optional(),
+      VideoInfos: z.array(videoInfo).optional(),
+      AudioInfos: z.array(z.strictObject({ AudioUrl: httpUrl() })).optional(),
+      SubjectInfos: z.array(subjectInfo).optional(),
+      Duration: integer({ min: 1 }).meta({ description: "Seconds; allowed values depend on the model." }).optional(),
+      ExtraParameters: extraParameters.optional(),
+      StoreCosParam: storeCosParam.optional(),
+      AdditionalParameters: jsonText().optional(),
+      Operator: z.string().optional(),
+    })
+    .meta({ title: "CreateAigcVideoTask (MPS)" });
+}
 
 /** The validated MPS video body, with numbers coerced. */
-export type MpsVideoRequest = z.output<typeof mpsVideoRequestSchema>;
+export type MpsVideoRequest = z.output<ReturnType<typeof buildMpsVideoRequestSchema>>;

@@ -13,43 +13,45 @@ import {
   vodStorageFields,
 } from "./common";
 
-const fileInfo = z
-  .strictObject({
-    Type: z.enum(FILE_INPUT_TYPES).optional(),
-    FileId: nonEmpty().optional(),
-    Url: httpUrl().optional(),
-    Base64: base64().optional(),
-    Text: z.string().optional(),
-    ReferenceType: nonEmpty().optional(),
-  })
-  .meta({ description: "An input image: exactly one of FileId, Url, Base64 (matching Type when given)." });
+/** Builds the body schema of POST for VOD CreateAigcImageTask; called once, on first use (validation/actions.ts). */
+export function buildVodImageRequestSchema() {
+  const fileInfo = z
+    .strictObject({
+      Type: z.enum(FILE_INPUT_TYPES).optional(),
+      FileId: nonEmpty().optional(),
+      Url: httpUrl().optional(),
+      Base64: base64().optional(),
+      Text: z.string().optional(),
+      ReferenceType: nonEmpty().optional(),
+    })
+    .meta({ description: "An input image: exactly one of FileId, Url, Base64 (matching Type when given)." });
 
-const outputConfig = z.strictObject({
-  ...vodStorageFields,
-  Resolution: nonEmpty().meta({ description: "Allowed values depend on the model." }).optional(),
-  AspectRatio: aspectRatio().meta({ description: "Allowed values depend on the model." }).optional(),
-  ...vodGenerationSwitches,
-  OutputImageCount: integer({ min: 1 }).meta({ description: "Kling 1-9, OG 1-8; other models do not take it." }).optional(),
-  OutputFormat: z.enum(IMAGE_OUTPUT_FORMATS).optional(),
-  LogoAdd: onOff().optional(),
-});
+  const outputConfig = z.strictObject({
+    ...vodStorageFields(),
+    Resolution: nonEmpty().meta({ description: "Allowed values depend on the model." }).optional(),
+    AspectRatio: aspectRatio().meta({ description: "Allowed values depend on the model." }).optional(),
+    ...vodGenerationSwitches(),
+    OutputImageCount: integer({ min: 1 }).meta({ description: "Kling 1-9, OG 1-8; other models do not take it." }).optional(),
+    OutputFormat: z.enum(IMAGE_OUTPUT_FORMATS).optional(),
+    LogoAdd: onOff().optional(),
+  });
 
-/** Body of POST for VOD CreateAigcImageTask. */
-export const vodImageRequestSchema = z
-  .strictObject({
-    ModelName: modelNameField(vodImageCatalog),
-    ModelVersion: modelVersionField(vodImageCatalog),
-    FileInfos: z.array(fileInfo).optional(),
-    Prompt: z.string().meta({ description: "Required when FileInfos is empty." }).optional(),
-    NegativePrompt: z.string().optional(),
-    EnhancePrompt: onOff().optional(),
-    OutputConfig: outputConfig.optional(),
-    InputRegion: inputRegionField,
-    SceneType: nonEmpty().optional(),
-    Seed: integer().optional(),
-    ...vodCommonFields,
-  })
-  .meta({ title: "CreateAigcImageTask (VOD)" });
+  return z
+    .strictObject({
+      ModelName: modelNameField(vodImageCatalog),
+      ModelVersion: modelVersionField(vodImageCatalog),
+      FileInfos: z.array(fileInfo).optional(),
+      Prompt: z.string().meta({ description: "Required when FileInfos is empty." }).optional(),
+      NegativePrompt: z.string().optional(),
+      EnhancePrompt: onOff().optional(),
+      OutputConfig: outputConfig.optional(),
+      InputRegion: inputRegionField(),
+      SceneType: nonEmpty().optional(),
+      Seed: integer().optional(),
+      ...vodCommonFields(),
+    })
+    .meta({ title: "CreateAigcImageTask (VOD)" });
+}
 
 /** The validated VOD image body, with numbers coerced. */
-export type VodImageRequest = z.output<typeof vodImageRequestSchema>;
+export type VodImageRequest = z.output<ReturnType<typeof buildVodImageRequestSchema>>;
