@@ -16,6 +16,7 @@
  */
 
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -36,7 +37,7 @@ import {
 } from "./bench/cold-start";
 import { measureDrain, type DrainResult } from "./bench/drain";
 import { loopbackFloor, measureHandlerOverhead, type RouteOverhead } from "./bench/handler-overhead";
-import { benchRoutes, loadSourceHandlers, readJson } from "./bench/handlers";
+import { benchRoutes, loadSourceHandlers, readJson, type ScfHandler } from "./bench/handlers";
 import { bytes, ms, rssKb, table, type Summary } from "./bench/stats";
 import { checkTargets, type TargetCheck } from "./bench/targets";
 import { measureTracker, TRACKER_SCENARIOS, type TrackerResult } from "./bench/tracker";
@@ -85,6 +86,25 @@ async function packageVersion(name: string): Promise<string> {
 function statusText(statuses: Record<string, number>): string {
   const entries = Object.entries(statuses);
   return entries.length === 0 ? "-" : entries.map(([s, n]) => `${s}x${n}`).join(" ");
+}
+
+/** The built bundles' main_handler, loaded in this process the way SCF loads them (require). */
+function loadBundleHandlers(bundles: BuiltBundle[], names: string[]): { handlers: Record<string, ScfHandler>; failures: Array<{ name: string; message: string }> } {
+  const handlers: Record<string, ScfHandler> = {};
+  const failures: Array<{ name: string; message: string }> = [];
+  const load = createRequire(import.meta.url);
+  for (const name of names) {
+    const bundle = bundles.find((b) => b.kind === "function" && b.name === name);
+    try {
+      if (!bundle) throw new Error("the bundle was not built");
+      const handler = (load(bundle.bundlePath) as { main_handler?: ScfHandler }).main_handler;
+      if (typeof handler !== "function") throw new Error("main_handler is not exported");
+      handlers[name] = handler;
+    } catch (error) {
+      failures.push({ name, message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { handlers, failures };
 }
 
 async function main(): Promise<void> {
@@ -151,21 +171,29 @@ async function main(): Promise<void> {
     cold = await measureColdStarts(targets, fixture, coldUpstream.url, opts.coldRuns);
   } finally {
     await coldUpstream.close();
+  }
+
+  // 2. Handler overhead, in-process: the bundles just built, as SCF runs them (their transport is the
+  // node:http shim, not the SDK's node-fetch stack that the sources run on).
+  progress(`[2/4] handler overhead: ${routes.length} routes x ${opts.invocations} invocations`);
+  let overhead: RouteOverhead[];
+  let loadFailures: Array<{ name: string; message: string }>;
+  try {
+    const loaded = loadBundleHandlers(bundles, names);
+    loadFailures = loaded.failures;
+    overhead = await measureHandlerOverhead(
+      routes,
+      loaded.handlers,
+      fixture,
+      { invocations: opts.invocations, warmup: opts.warmup, sideIterations: opts.side },
+      progress,
+    );
+  } finally {
     if (values["keep-build"]) progress(`build kept in ${buildDir}`);
     else await rm(buildDir, { recursive: true, force: true });
   }
-
-  // 2. Handler overhead, in-process, source handlers.
-  progress(`[2/4] handler overhead: ${routes.length} routes x ${opts.invocations} invocations`);
-  const { handlers, failures: loadFailures } = await loadSourceHandlers(REPO_ROOT, names);
-  const overhead: RouteOverhead[] = await measureHandlerOverhead(
-    routes,
-    handlers,
-    fixture,
-    { invocations: opts.invocations, warmup: opts.warmup, sideIterations: opts.side },
-    progress,
-  );
   const floor = await loopbackFloor(opts.invocations);
+  const { handlers } = await loadSourceHandlers(REPO_ROOT, names);
 
   // 3. Rate-limit drain through the local API Gateway.
   progress(`[3/4] rate-limit drain: ${opts.burst} creates at once through the local API Gateway`);
@@ -322,7 +350,7 @@ function render(r: RenderInput): string {
 
   // 2
   out.push(
-    `2. HANDLER OVERHEAD  (source main_handler, in-process, sequential; ${r.opts.warmup} warm-up + ${r.opts.invocations} timed per route; ` +
+    `2. HANDLER OVERHEAD  (bundled main_handler, required in-process, sequential; ${r.opts.warmup} warm-up + ${r.opts.invocations} timed per route; ` +
       "real API Gateway fixture + seed body; stand-in in this process, limits 1e6/s)",
   );
   const oRows: string[][] = [["route", "function", "p50", "p99", "max", "statuses", "401 p50", "401 p99", "SDK call alone p50", "log lines/inv"]];
@@ -349,7 +377,7 @@ function render(r: RenderInput): string {
   out.push(
     `   p50/p99 = whole await main_handler(): auth, JSON, validation, SessionId, TC3 signing, loopback HTTP, the stand-in's own work ` +
       `(same event loop), response mapping, logging (lines built, then dropped). 401 = same route without a token (${r.opts.side} runs). ` +
-      `SDK call alone = the same signed client.request to the stand-in without the handler (${r.opts.side} runs).`,
+      `SDK call alone = the same signed client.request to the stand-in without the handler, through the unbundled SDK (${r.opts.side} runs).`,
   );
   out.push(
     `   floor: a bare keep-alive loopback POST, no handler and no stand-in, same loop (${r.floor.n} runs): ` +

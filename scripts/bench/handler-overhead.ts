@@ -1,7 +1,8 @@
 /**
  * Section 2: what one invocation costs in-process when Tencent answers instantly.
  *
- * Each route's SOURCE main_handler is called sequentially with the real API Gateway fixture and the
+ * Each route's main_handler, as bundled by scripts/build.ts and loaded with require() the way SCF loads
+ * it, is called sequentially with the real API Gateway fixture and the
  * route's seed body, against a Tencent stand-in started in this process with rate limits too high to
  * throttle. Environment as in test/integration/create-handlers.test.ts. What is timed is the whole
  * `await main_handler(event, context)`: auth, body parsing, validation, SessionId, SDK signing, the

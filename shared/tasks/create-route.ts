@@ -124,9 +124,11 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   delete params.SessionId;
 
   // A real replay: the same key with the same body gets the first answer, another body a 422.
+  // Hashed only when a key is given: most creates carry none, and the hash is a full walk of the body.
   let idempotencyId: string | undefined;
-  const bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
+  let bodyHash = "";
   if (idempotencyKey !== undefined && ledger) {
+    bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
     idempotencyId = ledger.idempotencyId(`${caller.tokenId}\n${kind}`, idempotencyKey);
     const claim = await ledger.claimIdempotencyKey(idempotencyId, { bodyHash, state: "pending", createdAt: new Date().toISOString() });
     if (!claim.claimed) {

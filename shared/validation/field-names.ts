@@ -18,8 +18,16 @@ type Style = "pascal" | "camel" | "snake";
 
 /** The form two spellings of one field share: "EnableBGM", "enable_bgm" and "enableBgm" all give "enablebgm". */
 export function normalizeKey(key: string): string {
-  return key.toLowerCase().replaceAll("_", "");
+  const cached = normalizedKeys.get(key);
+  if (cached !== undefined) return cached;
+  const normalized = key.toLowerCase().replaceAll("_", "");
+  // Clients send the same few dozen keys on every request; anything else is computed each time.
+  if (normalizedKeys.size < NORMALIZED_KEYS_MAX && key.length <= 64) normalizedKeys.set(key, normalized);
+  return normalized;
 }
+
+const NORMALIZED_KEYS_MAX = 2048;
+const normalizedKeys = new Map<string, string>();
 
 /** Tencent's PascalCase key in snake_case, keeping acronyms whole ("EnableBGM" gives "enable_bgm"). */
 export function toSnakeCase(key: string): string {
@@ -137,29 +145,31 @@ export function normalizeBody(
       return value.map((item, index) => walk(item, node.element, `${clientPath}[${index}]`, parentStyle, false));
     }
     if (node.kind !== "object" || !isPlainObject(value)) return value;
-    const style = styleOf(Object.keys(value)) ?? parentStyle;
+    const clientKeys = Object.keys(value);
+    const style = styleOf(clientKeys) ?? parentStyle;
     const renamed: Record<string, unknown> = {};
     const keys = new Map<string, string>();
-    for (const [clientKey, child] of Object.entries(value)) {
-      const field = clientPath ? `${clientPath}.${clientKey}` : clientKey;
+    for (const clientKey of clientKeys) {
       const normalized = normalizeKey(clientKey);
       const refusal = topLevel ? refused.get(normalized) : undefined;
       if (refusal !== undefined) {
-        problems.push({ field, kind: "refused", detail: refusal });
+        problems.push({ field: fieldName(clientPath, clientKey), kind: "refused", detail: refusal });
         continue;
       }
       const known = node.keys.get(normalized);
       if (!known) {
-        problems.push({ field, kind: "unknown", detail: "" });
+        problems.push({ field: fieldName(clientPath, clientKey), kind: "unknown", detail: "" });
         continue;
       }
       const seenAs = keys.get(known.key);
       if (seenAs !== undefined) {
-        problems.push({ field, kind: "duplicate", detail: seenAs });
+        problems.push({ field: fieldName(clientPath, clientKey), kind: "duplicate", detail: seenAs });
         continue;
       }
       keys.set(known.key, clientKey);
-      renamed[known.key] = walk(child, known.shape, field, style, false);
+      const child = value[clientKey];
+      // Only objects and arrays below need the client's path (for their own problems).
+      renamed[known.key] = typeof child === "object" && child !== null ? walk(child, known.shape, fieldName(clientPath, clientKey), style, false) : child;
     }
     spellings.set(renamed, { keys, style });
     return renamed;
@@ -167,6 +177,11 @@ export function normalizeBody(
 
   const value = walk(body, shape, "", rootStyle, true) as Record<string, unknown>;
   return { value, problems, spelling: new ClientSpelling(value, spellings, rootStyle) };
+}
+
+/** A key's full name as the client spelled it; built only when needed (a problem, or an object below). */
+function fieldName(clientPath: string, clientKey: string): string {
+  return clientPath ? `${clientPath}.${clientKey}` : clientKey;
 }
 
 /** Renders canonical paths in the client's spelling: "output_config.aspect_ratio", "file_infos[1].url". */

@@ -25,10 +25,11 @@ const SOURCE_FIELD_OF_TYPE: Readonly<Record<string, SourceField>> = { File: "Fil
  */
 export function checkFileSource(findings: Findings, path: Path, file: FileSource, sourceFields: readonly SourceField[]): void {
   const given = sourceFields.filter((field) => file[field] !== undefined);
-  const names = sourceFields.map((field) => findings.key([...path, field])).join(", ");
+  // Spelled out only for a message: a valid file (the usual case) never needs them.
+  const names = () => sourceFields.map((field) => findings.key([...path, field])).join(", ");
   if (file.Type === undefined) {
-    if (given.length === 0) findings.missing(path, `to name its file: give one of ${names}`);
-    else if (given.length > 1) findings.invalid(path, `gives ${given.map((field) => findings.key([...path, field])).join(" and ")}; give exactly one of ${names}`);
+    if (given.length === 0) findings.missing(path, `to name its file: give one of ${names()}`);
+    else if (given.length > 1) findings.invalid(path, `gives ${given.map((field) => findings.key([...path, field])).join(" and ")}; give exactly one of ${names()}`);
     return;
   }
   const expected = SOURCE_FIELD_OF_TYPE[file.Type];

@@ -54,6 +54,18 @@ export function checkModelChoice<R extends object, F extends string>(
   return undefined;
 }
 
+const featureEntriesByCatalog = new WeakMap<object, ReadonlyArray<[string, unknown]>>();
+
+/** The catalog's optional features as [name, spec] pairs, listed once per catalog instead of per request. */
+function featureEntries<R extends object, F extends string>(catalog: ActionCatalog<R, F>): ReadonlyArray<[F, ActionCatalog<R, F>["features"][F]]> {
+  let entries = featureEntriesByCatalog.get(catalog);
+  if (!entries) {
+    entries = Object.entries(catalog.features);
+    featureEntriesByCatalog.set(catalog, entries);
+  }
+  return entries as ReadonlyArray<[F, ActionCatalog<R, F>["features"][F]]>;
+}
+
 /** The rules of one model version, with checks that report against them. */
 export class ModelCheck<R extends object, F extends string> {
   constructor(
@@ -110,13 +122,11 @@ export class ModelCheck<R extends object, F extends string> {
   features(params: object, pick: (rules: R) => readonly F[] | undefined): void {
     const taken = pick(this.rules);
     if (taken === undefined) return;
-    for (const [feature, { field, offValues = [], label }] of Object.entries(this.catalog.features) as Array<
-      [F, ActionCatalog<R, F>["features"][F]]
-    >) {
+    for (const [feature, { field, offValues, label }] of featureEntries(this.catalog)) {
       if (taken.includes(feature)) continue;
       for (const [path, value] of valuesAt(params, field)) {
         if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
-        if (offValues.includes(value as string | number | boolean)) continue;
+        if (offValues?.includes(value as string | number | boolean)) continue;
         const takers = modelsWhere(this.catalog, (rules) => pick(rules)?.includes(feature) ?? false);
         this.findings.invalid(path, `(${label}) is not supported by ${this.subject}; supported by: ${takers.join("; ")}`);
       }

@@ -3,20 +3,53 @@
  */
 import type { Path } from "../field-names";
 
-/** Every value at a dotted path, where a segment ending in "[]" is an array whose elements are all visited. */
-export function valuesAt(root: unknown, field: string): Array<[Path, unknown]> {
-  let found: Array<[Path, unknown]> = [[[], root]];
-  for (const segment of field.split(".")) {
-    const each = segment.endsWith("[]");
-    const key = each ? segment.slice(0, -2) : segment;
-    const next: Array<[Path, unknown]> = [];
-    for (const [path, value] of found) {
-      const child = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
-      if (!each) next.push([[...path, key], child]);
-      else if (Array.isArray(child)) child.forEach((item, index) => next.push([[...path, key, index], item]));
-    }
-    found = next;
+interface Segment {
+  readonly key: string;
+  /** The segment ended in "[]": an array whose elements are all visited. */
+  readonly each: boolean;
+}
+
+/** Parsed paths, by catalog field: the catalog has a few dozen, and every request reads them. */
+const segmentsByField = new Map<string, readonly Segment[]>();
+
+function segmentsOf(field: string): readonly Segment[] {
+  let segments = segmentsByField.get(field);
+  if (!segments) {
+    segments = field.split(".").map((segment) => (segment.endsWith("[]") ? { key: segment.slice(0, -2), each: true } : { key: segment, each: false }));
+    segmentsByField.set(field, segments);
   }
+  return segments;
+}
+
+/**
+ * Every value present (not undefined) at a dotted path, where a segment ending in "[]" is an array
+ * whose elements are all visited. Paths are built only for values found: most fields a rule asks
+ * about are absent from a given request.
+ */
+export function valuesAt(root: unknown, field: string): Array<[Path, unknown]> {
+  const segments = segmentsOf(field);
+  const found: Array<[Path, unknown]> = [];
+  const path: Array<string | number> = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (value === undefined) return;
+    const segment = segments[depth];
+    if (!segment) {
+      found.push([[...path], value]);
+      return;
+    }
+    const child = typeof value === "object" && value !== null ? (value as Record<string, unknown>)[segment.key] : undefined;
+    path.push(segment.key);
+    if (!segment.each) visit(child, depth + 1);
+    else if (Array.isArray(child)) {
+      for (let index = 0; index < child.length; index++) {
+        path.push(index);
+        visit(child[index], depth + 1);
+        path.pop();
+      }
+    }
+    path.pop();
+  };
+  visit(root, 0);
   return found;
 }
 
