@@ -17,7 +17,7 @@
  */
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
-import { isIP, type LookupFunction } from "node:net";
+import type { LookupFunction } from "node:net";
 
 /** Longest CallbackUrl we accept; longer ones are abuse or a mistake, and they fill logs. */
 export const MAX_CALLBACK_URL_LENGTH = 2048;
@@ -60,6 +60,14 @@ export function checkCallbackUrl(raw: string, options: { allowPrivate: boolean }
   }
   if (isLocalName(host)) return { ok: false, reason: "CallbackUrl must not point to localhost" };
   return { ok: true, url };
+}
+
+/**
+ * node:net's isIP, with node:net loaded on first use: only requests that give a CallbackUrl need it,
+ * and loading it (with the stream and socket internals it brings) costs every cold start ~2 ms otherwise.
+ */
+function isIP(input: string): number {
+  return (require("node:net") as typeof import("node:net")).isIP(input);
 }
 
 /** True when `ip` (an IPv4 or IPv6 literal) is a globally routable unicast address. */

@@ -157,4 +157,14 @@ describe("the bundled vod-aigc-video", () => {
     expect(fromSource?.statusCode).toBe(400);
     expect(fromBundle).toEqual(fromSource);
   });
+
+  it("refuses a CallbackUrl at a private address as the sources do (node:net is loaded on first use there)", async () => {
+    const created = standIn.createdTasks().length;
+    for (const CallbackUrl of ["https://10.0.0.1/hook", "https://[::1]/hook", "https://[fd00::1]/hook"]) {
+      const [fromSource, fromBundle] = await both({ ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "a lighthouse", CallbackUrl });
+      expect(fromSource?.statusCode, CallbackUrl).toBe(400);
+      expect(fromBundle, CallbackUrl).toEqual(fromSource);
+    }
+    expect(standIn.createdTasks()).toHaveLength(created);
+  });
 });
