@@ -353,7 +353,7 @@ function render(r: RenderInput): string {
     `2. HANDLER OVERHEAD  (bundled main_handler, required in-process, sequential; ${r.opts.warmup} warm-up + ${r.opts.invocations} timed per route; ` +
       "real API Gateway fixture + seed body; stand-in in this process, limits 1e6/s)",
   );
-  const oRows: string[][] = [["route", "function", "p50", "p99", "max", "statuses", "401 p50", "401 p99", "SDK call alone p50", "log lines/inv"]];
+  const oRows: string[][] = [["route", "function", "p50", "p99", "max", "statuses", "401 p50", "401 p99", "SDK call alone p50", "log lines/inv", "GC pauses (mean)", "invocations hit by GC"]];
   for (const o of r.overhead) {
     if (o.error) {
       oRows.push([o.route, o.functionName, `error: ${o.error}`]);
@@ -370,14 +370,17 @@ function render(r: RenderInput): string {
       ms(o.unauthorized.p99),
       o.sdkCallAlone ? ms(o.sdkCallAlone.p50) : "-",
       o.logLinesPerInvocation.toFixed(1),
+      o.gc ? `${o.gc.pauses} (${ms(o.gc.meanPauseMs)})` : "-",
+      o.gc ? `${o.gc.invocationsHit} (${((100 * o.gc.invocationsHit) / Math.max(1, o.invocations)).toFixed(1)}%)` : "-",
     ]);
   }
-  out.push(table(oRows, new Set([2, 3, 4, 6, 7, 8, 9])));
+  out.push(table(oRows, new Set([2, 3, 4, 6, 7, 8, 9, 10, 11])));
   for (const f of r.loadFailures) out.push(`  ! ${f.name} did not load: ${f.message.split("\n")[0] ?? ""}`);
   out.push(
     `   p50/p99 = whole await main_handler(): auth, JSON, validation, SessionId, TC3 signing, loopback HTTP, the stand-in's own work ` +
       `(same event loop), response mapping, logging (lines built, then dropped). 401 = same route without a token (${r.opts.side} runs). ` +
-      `SDK call alone = the same signed client.request to the stand-in without the handler, through the unbundled SDK (${r.opts.side} runs).`,
+      `SDK call alone = the same signed client.request to the stand-in without the handler, through the unbundled SDK (${r.opts.side} runs). ` +
+      `GC = V8 pauses (node:perf_hooks) during the timed invocations, and how many invocations one fell inside: when that share is over 1%, the p99 is a GC pause.`,
   );
   out.push(
     `   floor: a bare keep-alive loopback POST, no handler and no stand-in, same loop (${r.floor.n} runs): ` +

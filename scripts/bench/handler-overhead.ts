@@ -12,6 +12,7 @@
  */
 
 import { createHash } from "node:crypto";
+import { PerformanceObserver } from "node:perf_hooks";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig, resetConfigCache } from "../../shared/config";
@@ -43,6 +44,11 @@ export interface RouteOverhead {
   sdkCallAlone?: Summary;
   logLinesPerInvocation: number;
   logBytesPerInvocation: number;
+  /**
+   * Garbage collections during the timed invocations (node:perf_hooks "gc" entries), and how many
+   * invocations one of them fell inside: on a small machine those invocations are the p99.
+   */
+  gc?: { pauses: number; meanPauseMs: number; invocationsHit: number };
   error?: string;
 }
 
@@ -81,14 +87,14 @@ export async function measureHandlerOverhead(
       }
       progress(`  ${route.path}: ${options.warmup} warm-up + ${options.invocations} timed invocations`);
       let seq = 0;
-      const invoke = async (authorization: string | undefined): Promise<{ ms: number; status: number }> => {
+      const invoke = async (authorization: string | undefined): Promise<{ ms: number; status: number; started: number }> => {
         const i = seq++;
         const requestId = `bench-${route.kind}-${i}`;
         const event = apiEvent(fixture, route.path, seedBody(route.seed, i), authorization, requestId);
         const context = scfContext(requestId);
         const started = performance.now();
         const response = (await handler(event, context)) as IntegrationResult;
-        return { ms: performance.now() - started, status: response.statusCode };
+        return { ms: performance.now() - started, status: response.statusCode, started };
       };
 
       const quiet = swallowStdout();
@@ -97,12 +103,16 @@ export async function measureHandlerOverhead(
         const linesBefore = quiet.lines();
         const bytesBefore = quiet.bytes();
         const full: number[] = [];
+        const spans: Array<[number, number]> = [];
         const statuses: Record<string, number> = {};
+        const gc = watchGc();
         for (let i = 0; i < options.invocations; i++) {
           const r = await invoke(`Bearer ${TOKEN}`);
           full.push(r.ms);
+          spans.push([r.started, r.started + r.ms]);
           count(statuses, r.status);
         }
+        const pauses = await gc.stop();
         const logLines = (quiet.lines() - linesBefore) / Math.max(1, options.invocations);
         const logBytes = (quiet.bytes() - bytesBefore) / Math.max(1, options.invocations);
 
@@ -119,6 +129,11 @@ export async function measureHandlerOverhead(
           ...(sdk ? { sdkCallAlone: summarize(sdk) } : {}),
           logLinesPerInvocation: logLines,
           logBytesPerInvocation: logBytes,
+          gc: {
+            pauses: pauses.length,
+            meanPauseMs: pauses.length > 0 ? pauses.reduce((sum, [start, end]) => sum + end - start, 0) / pauses.length : 0,
+            invocationsHit: spans.filter(([start, end]) => pauses.some(([gcStart, gcEnd]) => gcStart < end && gcEnd > start)).length,
+          },
         });
       } finally {
         quiet.restore();
@@ -130,6 +145,23 @@ export async function measureHandlerOverhead(
     await standIn.close();
   }
   return results;
+}
+
+/** Records garbage-collection pauses ([start, end] on performance.now()'s clock) until stopped. */
+function watchGc(): { stop(): Promise<Array<[number, number]>> } {
+  const pauses: Array<[number, number]> = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) pauses.push([entry.startTime, entry.startTime + entry.duration]);
+  });
+  observer.observe({ entryTypes: ["gc"] });
+  return {
+    async stop() {
+      // Entries are delivered asynchronously: let the last ones arrive.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      observer.disconnect();
+      return pauses;
+    },
+  };
 }
 
 /** Replays the params the handler last sent, straight through the same cached SDK client. */
