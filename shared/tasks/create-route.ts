@@ -125,12 +125,11 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
 
   // A real replay: the same key with the same body gets the first answer, another body a 422.
   // Hashed only when a key is given: most creates carry none, and the hash is a full walk of the body.
-  let idempotencyId: string | undefined;
-  let bodyHash = "";
+  let idempotency: { id: string; bodyHash: string } | undefined;
   if (idempotencyKey !== undefined && ledger) {
-    bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
-    idempotencyId = ledger.idempotencyId(`${caller.tokenId}\n${kind}`, idempotencyKey);
-    const claim = await ledger.claimIdempotencyKey(idempotencyId, { bodyHash, state: "pending", createdAt: new Date().toISOString() });
+    const bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
+    idempotency = { id: ledger.idempotencyId(`${caller.tokenId}\n${kind}`, idempotencyKey), bodyHash };
+    const claim = await ledger.claimIdempotencyKey(idempotency.id, { bodyHash, state: "pending", createdAt: new Date().toISOString() });
     if (!claim.claimed) {
       const existing = claim.existing;
       if (existing.bodyHash !== bodyHash) {
@@ -172,15 +171,15 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
       await spend.release().catch((releaseError: unknown) => scope.log.error("spend.release-failed", { error: releaseError, consequence: "a slot of the daily limit stays used" }));
     }
     // Nothing was created (or we cannot tell): let the client retry with the same key.
-    if (idempotencyId && ledger) await ledger.releaseIdempotencyKey(idempotencyId).catch(() => undefined);
+    if (idempotency && ledger) await ledger.releaseIdempotencyKey(idempotency.id).catch(() => undefined);
     throw error;
   }
   const response = created(scope, task);
   if (ledger) {
     await recordTask(ledger, kind, caller, task, params, callbackUrl, scope);
-    if (idempotencyId) {
+    if (idempotency) {
       await ledger
-        .completeIdempotencyKey(idempotencyId, { bodyHash, state: "done", createdAt: new Date().toISOString(), response: { status: response.status, body: response.body } })
+        .completeIdempotencyKey(idempotency.id, { bodyHash: idempotency.bodyHash, state: "done", createdAt: new Date().toISOString(), response: { status: response.status, body: response.body } })
         .catch((error: unknown) => scope.log.error("ledger.write-failed", { what: "idempotency", error }));
     }
   }

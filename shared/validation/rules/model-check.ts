@@ -125,7 +125,7 @@ export class ModelCheck<R extends object, F extends string> {
     for (const [feature, { field, offValues, label }] of featureEntries(this.catalog)) {
       if (taken.includes(feature)) continue;
       for (const [path, value] of valuesAt(params, field)) {
-        if (value === undefined || value === "" || (Array.isArray(value) && value.length === 0)) continue;
+        if (value === "" || (Array.isArray(value) && value.length === 0)) continue;
         if (offValues?.includes(value as string | number | boolean)) continue;
         const takers = modelsWhere(this.catalog, (rules) => pick(rules)?.includes(feature) ?? false);
         this.findings.invalid(path, `(${label}) is not supported by ${this.subject}; supported by: ${takers.join("; ")}`);
