@@ -25,11 +25,17 @@ const BEARER = /\b(Bearer|TC3-HMAC-SHA256)\s+[^\s"',]+/gi;
 const SIGNATURE_PARAM = /(\bSignature=)[^\s"',&]+/gi;
 const SECRET_HEADER = /(\b(?:x-cos-security-token|x-tc-token)["']?\s*[:=]\s*["']?)[^\s"',&]+/gi;
 const WEBHOOK_SECRET = /\bwhsec_[A-Za-z0-9+/=]+/g;
+/**
+ * Text every pattern above needs somewhere in a string: most logged strings (event names, actions,
+ * routes, models) have none of it and are kept as they are, without five replace passes.
+ */
+const MAY_HOLD_SECRET = /[?&]|bearer|tc3-hmac-sha256|signature=|x-cos-security-token|x-tc-token|whsec_/i;
 
 /** Redacts secrets from any value before it is logged or echoed back. */
 export function redact(value: unknown, depth = 0): unknown {
   if (depth > 8) return "[truncated]";
   if (typeof value === "string") {
+    if (!MAY_HOLD_SECRET.test(value)) return value;
     return value
       .replace(SIGNED_QUERY, "$1[redacted]")
       .replace(BEARER, "$1 [redacted]")
@@ -41,14 +47,17 @@ export function redact(value: unknown, depth = 0): unknown {
   if (value instanceof Error) {
     return { name: value.name, message: redact(value.message, depth + 1) };
   }
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = SECRET_KEY.test(key) ? "[redacted]" : redact(item, depth + 1);
-    }
-    return out;
-  }
+  if (value && typeof value === "object") return redactInto({}, value as Record<string, unknown>, depth);
   return value;
+}
+
+/** Copies an object's own enumerable fields into `out`, redacted (later fields win, as in a spread). */
+function redactInto(out: Record<string, unknown>, fields: Record<string, unknown>, depth: number): Record<string, unknown> {
+  for (const key in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key)) continue;
+    out[key] = SECRET_KEY.test(key) ? "[redacted]" : redact(fields[key], depth + 1);
+  }
+  return out;
 }
 
 const stdoutSink: LogSink = (line) => {
@@ -61,9 +70,12 @@ export function createLogger(
   base: Record<string, unknown> = {},
   sink: LogSink = stdoutSink,
 ): Logger {
-  const write = (level: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
-    const record = redact({ ...base, ...fields }) as Record<string, unknown>;
-    sink(JSON.stringify({ time: new Date().toISOString(), level, event, requestId, ...record }));
+  const write = (level: LogLevel, event: string, fields?: Record<string, unknown>) => {
+    // One object, filled in spread order: the four fixed fields first, then base, then fields.
+    const record: Record<string, unknown> = { time: new Date().toISOString(), level, event, requestId };
+    redactInto(record, base, 0);
+    if (fields) redactInto(record, fields, 0);
+    sink(JSON.stringify(record));
   };
   return {
     requestId,

@@ -77,8 +77,22 @@ export function checkTargets(input: {
   const slowestRoute = worst(measuredRoutes, (o) => o.full.p99);
   checks.push({
     target: "handler overhead p99 under 2 ms (every route)",
-    measured: slowestRoute ? `slowest ${slowestRoute.route} p99 ${ms(slowestRoute.full.p99)} (p50 ${ms(slowestRoute.full.p50)})` : "not measured",
-    met: measuredRoutes.length > 0 && measuredRoutes.length === input.overhead.length && measuredRoutes.every((o) => o.full.p99 < OVERHEAD_P99_MAX_MS),
+    measured: slowestRoute
+      ? `slowest ${slowestRoute.route} p99 ${ms(slowestRoute.full.p99)} (p50 ${ms(slowestRoute.full.p50)}); ` +
+        `with the stand-in in the same process, slowest p99 ${ms(Math.max(...measuredRoutes.map((o) => o.withStandIn?.summary.p99 ?? 0)))}`
+      : "not measured",
+    // A fast p99 of refused requests means nothing: every timed invocation must have created a task,
+    // and the stand-in must have accepted every checked one.
+    met:
+      measuredRoutes.length > 0 &&
+      measuredRoutes.length === input.overhead.length &&
+      measuredRoutes.every(
+        (o) =>
+          o.full.p99 < OVERHEAD_P99_MAX_MS &&
+          Object.keys(o.statuses).join() === "200" &&
+          o.checked !== undefined &&
+          o.checked.created === o.checked.invocations,
+      ),
   });
 
   const drain = "requests" in input.drain ? (input.drain as DrainResult) : undefined;

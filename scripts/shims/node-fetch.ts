@@ -144,30 +144,73 @@ function decoded(message: IncomingMessage, method: string, compress: boolean): R
   return body;
 }
 
+/** Whether a header name is `lower` in any case (lengths first: most names are not the one asked about). */
+function sameName(name: string, lower: string): boolean {
+  return name.length === lower.length && name.toLowerCase() === lower;
+}
+
 function requestHeaders(options: FetchOptions, bodyBytes: number | undefined, method: string): OutgoingHttpHeaders {
   const headers: OutgoingHttpHeaders = {};
-  const present = new Set<string>();
-  for (const [name, value] of Object.entries(options.headers ?? {})) {
-    if (value === undefined) continue;
+  let accept = false;
+  let userAgent = false;
+  let acceptEncoding = false;
+  const given = options.headers ?? {};
+  for (const name in given) {
+    const value = given[name];
+    if (value === undefined || !Object.prototype.hasOwnProperty.call(given, name)) continue;
     headers[name] = String(value);
-    present.add(name.toLowerCase());
+    accept ||= sameName(name, "accept");
+    userAgent ||= sameName(name, "user-agent");
+    acceptEncoding ||= sameName(name, "accept-encoding");
   }
-  const setDefault = (name: string, value: string) => {
-    if (!present.has(name.toLowerCase())) headers[name] = value;
-  };
-  setDefault("Accept", "*/*");
+  if (!accept) headers["Accept"] = "*/*";
   if (bodyBytes !== undefined) headers["Content-Length"] = String(bodyBytes);
   else if (options.body == null && /^(POST|PUT)$/i.test(method)) headers["Content-Length"] = "0";
-  setDefault("User-Agent", "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)");
-  if (options.compress !== false) setDefault("Accept-Encoding", "gzip,deflate");
+  if (!userAgent) headers["User-Agent"] = "node-fetch/1.0 (+https://github.com/bitinn/node-fetch)";
+  if (options.compress !== false && !acceptEncoding) headers["Accept-Encoding"] = "gzip,deflate";
   return headers;
+}
+
+/** node:http request options for a URL, as urlToHttpOptions gives them. */
+interface Target {
+  protocol: "http:" | "https:";
+  hostname: string;
+  port?: number;
+  path: string;
+  auth?: string;
+}
+
+/**
+ * Parsed request targets, by URL. The SDK asks for the same one or two endpoint URLs on every call;
+ * parsing each afresh was a URL object and its options per request. Bounded, for callers that vary.
+ */
+const targets = new Map<string, Target>();
+const TARGETS_MAX = 64;
+
+function targetOf(url: string): Target {
+  const cached = targets.get(url);
+  if (cached) return cached;
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new TypeError("Only HTTP(S) protocols are supported");
+  const target: Target = {
+    protocol: parsed.protocol,
+    // node:http wants an IPv6 literal without its brackets, as urlToHttpOptions gives it.
+    hostname: parsed.hostname.startsWith("[") ? parsed.hostname.slice(1, -1) : parsed.hostname,
+    ...(parsed.port ? { port: Number(parsed.port) } : {}),
+    path: `${parsed.pathname}${parsed.search}`,
+  };
+  if (parsed.username || parsed.password) {
+    // Never cached: it would keep the credentials.
+    return { ...target, auth: `${decodeURIComponent(parsed.username)}:${decodeURIComponent(parsed.password)}` };
+  }
+  if (targets.size < TARGETS_MAX) targets.set(url, target);
+  return target;
 }
 
 /** Sends one request the way node-fetch 2 does and resolves with its Response once the headers arrive. */
 export default function fetch(url: string, options: FetchOptions = {}): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
-    const target = new URL(url);
-    if (target.protocol !== "http:" && target.protocol !== "https:") throw new TypeError("Only HTTP(S) protocols are supported");
+    const target = targetOf(url);
     const method = (options.method ?? "GET").toUpperCase();
     const { body, signal } = options;
     const bodyBytes = typeof body === "string" ? Buffer.byteLength(body) : Buffer.isBuffer(body) ? body.length : undefined;
@@ -185,10 +228,15 @@ export default function fetch(url: string, options: FetchOptions = {}): Promise<
       return;
     }
 
-    const agent = typeof options.agent === "function" ? options.agent(target) : options.agent;
+    const agent = typeof options.agent === "function" ? options.agent(new URL(url)) : options.agent;
     // Each module is loaded on first use: the local stand-in is plain http, Tencent https.
     const send = target.protocol === "https:" ? (require("node:https") as typeof import("node:https")).request : (require("node:http") as typeof import("node:http")).request;
-    const req = send(target, { method, headers: requestHeaders(options, bodyBytes, method), ...(agent ? { agent } : {}) });
+    const req = send({
+      ...target,
+      method,
+      headers: requestHeaders(options, bodyBytes, method),
+      ...(agent ? { agent } : {}),
+    });
     let timer: NodeJS.Timeout | undefined;
     const finalize = () => {
       req.destroy();

@@ -9,22 +9,41 @@ export type ModelLookup<R> =
   | { readonly found: false; readonly unknown: "model"; readonly knownModels: readonly string[] }
   | { readonly found: false; readonly unknown: "version"; readonly model: string; readonly knownVersions: readonly string[] };
 
+/**
+ * Found lookups, per catalog, model and version: the catalog is data that never changes, and a
+ * request would otherwise merge the same rules afresh. Only pairs the catalog has are kept, so the
+ * cache is bounded by its size.
+ */
+const found = new WeakMap<object, Map<string, Map<string | undefined, ModelLookup<object>>>>();
+
 /** Finds a model version and resolves its rules (defaults, then model, then version); without a version, any version's rules. */
 export function lookupModel<R extends object, F extends string>(
   catalog: ActionCatalog<R, F>,
   modelName: string,
   modelVersion: string | undefined,
 ): ModelLookup<R> {
+  const cached = found.get(catalog)?.get(modelName)?.get(modelVersion);
+  if (cached) return cached as ModelLookup<R>;
   // Own keys only: "constructor" or "valueOf" would otherwise find Object.prototype's members (a
   // TypeError for a model, a bogus version let through to Tencent).
   const entry = Object.hasOwn(catalog.models, modelName) ? catalog.models[modelName] : undefined;
   if (!entry) return { found: false, unknown: "model", knownModels: Object.keys(catalog.models) };
+  let rules: R;
   if (modelVersion === undefined) {
-    return { found: true, model: modelName, version: undefined, rules: rulesForAnyVersion(catalog, entry) };
+    rules = rulesForAnyVersion(catalog, entry);
+  } else {
+    const versionRules = Object.hasOwn(entry.versions, modelVersion) ? entry.versions[modelVersion] : undefined;
+    if (!versionRules) return { found: false, unknown: "version", model: modelName, knownVersions: Object.keys(entry.versions) };
+    rules = { ...catalog.defaults, ...entry.rules, ...versionRules };
   }
-  const versionRules = Object.hasOwn(entry.versions, modelVersion) ? entry.versions[modelVersion] : undefined;
-  if (!versionRules) return { found: false, unknown: "version", model: modelName, knownVersions: Object.keys(entry.versions) };
-  return { found: true, model: modelName, version: modelVersion, rules: { ...catalog.defaults, ...entry.rules, ...versionRules } };
+  // Frozen because every request with this pair now shares it.
+  const lookup: ModelLookup<R> = Object.freeze({ found: true, model: modelName, version: modelVersion, rules: Object.freeze(rules) });
+  let models = found.get(catalog);
+  if (!models) found.set(catalog, (models = new Map()));
+  let versions = models.get(modelName);
+  if (!versions) models.set(modelName, (versions = new Map()));
+  versions.set(modelVersion, lookup);
+  return lookup;
 }
 
 /** The rules of every version of a model, one per version, resolved over the defaults. */

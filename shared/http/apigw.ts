@@ -70,7 +70,10 @@ function requestIdOf(value: unknown): string | undefined {
 /** Maps an API Gateway event to an HttpRequest. */
 export function fromApiGatewayEvent(event: ApiGatewayEvent, context: ScfContext = {}): HttpRequest {
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(event.headers ?? {})) {
+  const sent = event.headers ?? {};
+  for (const name in sent) {
+    if (!Object.prototype.hasOwnProperty.call(sent, name)) continue;
+    const value = sent[name];
     const first = Array.isArray(value) ? value[0] : value;
     const key = name.toLowerCase();
     if (typeof first === "string" && !(key in headers)) headers[key] = first;

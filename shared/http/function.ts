@@ -88,6 +88,11 @@ function parameterCount(template: string): number {
  */
 export function selectRoute<R extends Route>(request: HttpRequest, routes: readonly R[]): { route: R; params: Record<string, string> } {
   const path = request.path.replace(/\/+$/, "") || "/";
+  // The usual case, a literal route with this method and path, needs no template matching: no
+  // other route could be more literal, and ties go to the first listed, as below.
+  for (const route of routes) {
+    if (route.method === request.method && route.path === path && !route.path.includes("{")) return { route, params: {} };
+  }
   const matching = routes
     .map((route) => ({ route, params: matchPathTemplate(route.path, path) }))
     .filter((candidate): candidate is { route: R; params: Record<string, string> } => candidate.params !== undefined)

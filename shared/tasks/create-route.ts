@@ -28,19 +28,27 @@ const IN_FLIGHT_MS = 60_000;
 /** Takes our own `CallbackUrl` field (any spelling) out of the body before Tencent's fields are validated. */
 function takeCallbackUrl(body: unknown, scope: RequestScope): { body: unknown; callbackUrl?: string } {
   if (!body || typeof body !== "object" || Array.isArray(body)) return { body };
-  const entries = Object.entries(body as Record<string, unknown>);
-  const matches = entries.filter(([key]) => normalizeKey(key) === "callbackurl");
-  if (matches.length === 0) return { body };
-  const [field, value] = matches[0] as [string, unknown];
+  const fields = body as Record<string, unknown>;
+  // Most bodies have no CallbackUrl: look for it before copying anything.
+  let field: string | undefined;
+  let count = 0;
+  for (const key in fields) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key) || normalizeKey(key) !== "callbackurl") continue;
+    field ??= key;
+    count++;
+  }
+  if (field === undefined) return { body };
+  const value = fields[field];
   const refuse = (message: string) =>
     new RequestRefused("invalid-request", "InvalidParameterValue.CallbackUrl", `${field}: ${message}`, {
       issues: [{ field, message, code: "InvalidParameterValue.CallbackUrl" }],
     });
-  if (matches.length > 1) throw refuse("is given more than once");
+  if (count > 1) throw refuse("is given more than once");
   if (typeof value !== "string") throw refuse("must be a string URL");
   const checked = checkCallbackUrl(value, { allowPrivate: scope.config.allowPrivateCallbacks });
   if (!checked.ok) throw refuse(checked.reason);
-  return { body: Object.fromEntries(entries.filter(([key]) => key !== field)), callbackUrl: checked.url.href };
+  const { [field]: _callbackUrl, ...rest } = fields;
+  return { body: rest, callbackUrl: checked.url.href };
 }
 
 function stableJson(value: unknown): string {
@@ -119,9 +127,9 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   const ledger = optionalLedger(scope.config);
   if (callbackUrl && !ledger) throw new ConfigError("AIGC_LEDGER_BUCKET", "is needed to deliver webhooks (a request gave CallbackUrl)");
 
-  const params = { ...result.params };
-  const clientSessionId = typeof params.SessionId === "string" && params.SessionId !== "" ? params.SessionId : undefined;
-  delete params.SessionId;
+  // SessionId is chosen below (the client's, or one derived from the Idempotency-Key).
+  const { SessionId: sentSessionId, ...params } = result.params;
+  const clientSessionId = typeof sentSessionId === "string" && sentSessionId !== "" ? sentSessionId : undefined;
 
   // A real replay: the same key with the same body gets the first answer, another body a 422.
   // Hashed only when a key is given: most creates carry none, and the hash is a full walk of the body.

@@ -122,34 +122,26 @@ export interface NormalizedBody {
   readonly spelling: ClientSpelling;
 }
 
-interface ObjectSpelling {
-  readonly keys: Map<string, string>;
-  readonly style: Style;
-}
-
 /**
- * Renames every key of a body to the schema's canonical spelling, recording how the client
- * spelled it. `refused` maps normalised top-level keys to the reason they are refused.
+ * Renames every key of a body to the schema's canonical spelling. `refused` maps normalised
+ * top-level keys to the reason they are refused. How the client spelled each key is not recorded
+ * here: ClientSpelling reads it back from the body, and only when a problem is reported.
  */
 export function normalizeBody(
   body: Record<string, unknown>,
   shape: KeyShape,
   refused: ReadonlyMap<string, string>,
 ): NormalizedBody {
-  const spellings = new WeakMap<object, ObjectSpelling>();
   const problems: KeyProblem[] = [];
-  const rootStyle = styleOf(Object.keys(body)) ?? "pascal";
 
-  const walk = (value: unknown, node: KeyShape, clientPath: string, parentStyle: Style, topLevel: boolean): unknown => {
+  const walk = (value: unknown, node: KeyShape, clientPath: string, topLevel: boolean): unknown => {
     if (node.kind === "array" && Array.isArray(value)) {
-      return value.map((item, index) => walk(item, node.element, `${clientPath}[${index}]`, parentStyle, false));
+      return value.map((item, index) => walk(item, node.element, `${clientPath}[${index}]`, false));
     }
     if (node.kind !== "object" || !isPlainObject(value)) return value;
-    const clientKeys = Object.keys(value);
-    const style = styleOf(clientKeys) ?? parentStyle;
     const renamed: Record<string, unknown> = {};
-    const keys = new Map<string, string>();
-    for (const clientKey of clientKeys) {
+    for (const clientKey in value) {
+      if (!Object.prototype.hasOwnProperty.call(value, clientKey)) continue;
       const normalized = normalizeKey(clientKey);
       const refusal = topLevel ? refused.get(normalized) : undefined;
       if (refusal !== undefined) {
@@ -161,22 +153,32 @@ export function normalizeBody(
         problems.push({ field: fieldName(clientPath, clientKey), kind: "unknown", detail: "" });
         continue;
       }
-      const seenAs = keys.get(known.key);
-      if (seenAs !== undefined) {
-        problems.push({ field: fieldName(clientPath, clientKey), kind: "duplicate", detail: seenAs });
+      if (Object.prototype.hasOwnProperty.call(renamed, known.key)) {
+        problems.push({ field: fieldName(clientPath, clientKey), kind: "duplicate", detail: firstSpelling(value, normalized, topLevel ? refused : undefined) ?? known.key });
         continue;
       }
-      keys.set(known.key, clientKey);
       const child = value[clientKey];
       // Only objects and arrays below need the client's path (for their own problems).
-      renamed[known.key] = typeof child === "object" && child !== null ? walk(child, known.shape, fieldName(clientPath, clientKey), style, false) : child;
+      renamed[known.key] = typeof child === "object" && child !== null ? walk(child, known.shape, fieldName(clientPath, clientKey), false) : child;
     }
-    spellings.set(renamed, { keys, style });
     return renamed;
   };
 
-  const value = walk(body, shape, "", rootStyle, true) as Record<string, unknown>;
-  return { value, problems, spelling: new ClientSpelling(value, spellings, rootStyle) };
+  const value = walk(body, shape, "", true) as Record<string, unknown>;
+  return { value, problems, spelling: new ClientSpelling(body, shape, refused) };
+}
+
+/**
+ * The first key of a client object that normalises to `normalized` and was not refused: the
+ * spelling normalizeBody kept for that field (later ones are duplicates).
+ */
+function firstSpelling(object: Record<string, unknown>, normalized: string, refused: ReadonlyMap<string, string> | undefined): string | undefined {
+  for (const clientKey in object) {
+    if (!Object.prototype.hasOwnProperty.call(object, clientKey)) continue;
+    const candidate = normalizeKey(clientKey);
+    if (candidate === normalized && !refused?.has(candidate)) return clientKey;
+  }
+  return undefined;
 }
 
 /** A key's full name as the client spelled it; built only when needed (a problem, or an object below). */
@@ -184,12 +186,17 @@ function fieldName(clientPath: string, clientKey: string): string {
   return clientPath ? `${clientPath}.${clientKey}` : clientKey;
 }
 
-/** Renders canonical paths in the client's spelling: "output_config.aspect_ratio", "file_infos[1].url". */
+/**
+ * Renders canonical paths in the client's spelling: "output_config.aspect_ratio", "file_infos[1].url".
+ * Reads the spelling from the body the client sent, along the schema's key shape: a key the client
+ * sent is written as sent; one it did not (a missing required field) in the style of the object
+ * around it (snake_case, camelCase or PascalCase), or of the nearest object above that has one.
+ */
 export class ClientSpelling {
   constructor(
-    private readonly root: unknown,
-    private readonly spellings: WeakMap<object, ObjectSpelling>,
-    private readonly rootStyle: Style,
+    private readonly body: Record<string, unknown>,
+    private readonly shape: KeyShape,
+    private readonly refused: ReadonlyMap<string, string>,
   ) {}
 
   /** The full field name, e.g. "output_config.aspect_ratio". */
@@ -212,18 +219,30 @@ export class ClientSpelling {
 
   private pieces(path: Path): string[] {
     const pieces: string[] = [];
-    let current: unknown = this.root;
-    let style = this.rootStyle;
+    let current: unknown = this.body;
+    let node: KeyShape | undefined = this.shape;
+    let style: Style = styleOf(Object.keys(this.body)) ?? "pascal";
+    let topLevel = true;
     for (const segment of path) {
       if (typeof segment === "number") {
         pieces.push(`[${segment}]`);
-        current = Array.isArray(current) ? current[segment] : undefined;
+        const inArray: boolean = node?.kind === "array" && Array.isArray(current);
+        current = inArray ? (current as unknown[])[segment] : undefined;
+        node = inArray && node?.kind === "array" ? node.element : undefined;
+        topLevel = false;
         continue;
       }
-      const known = isPlainObject(current) ? this.spellings.get(current) : undefined;
-      style = known?.style ?? style;
-      pieces.push(`.${known?.keys.get(segment) ?? spell(segment, style)}`);
-      current = isPlainObject(current) ? current[segment] : undefined;
+      // Only objects the schema renames have a spelling of their own, as in normalizeBody.
+      const renamed = node?.kind === "object" && isPlainObject(current) ? current : undefined;
+      let clientKey: string | undefined;
+      if (renamed) {
+        style = styleOf(Object.keys(renamed)) ?? style;
+        clientKey = firstSpelling(renamed, normalizeKey(segment), topLevel ? this.refused : undefined);
+      }
+      pieces.push(`.${clientKey ?? spell(segment, style)}`);
+      current = renamed && clientKey !== undefined ? renamed[clientKey] : undefined;
+      node = node?.kind === "object" ? node.keys.get(normalizeKey(segment))?.shape : undefined;
+      topLevel = false;
     }
     return pieces;
   }

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { authenticate, parseTokenList } from "../../shared/auth";
+import { authenticate, parseTokenList, tokenIdOf } from "../../shared/auth";
 
 const tokens = parseTokenList(`alpha-token, sha256:${createHash("sha256").update("beta-token").digest("hex")}`);
 
@@ -43,5 +43,16 @@ describe("bearer authentication", () => {
 
   it("refuses a sha256 entry that is not a digest", () => {
     expect(() => parseTokenList("sha256:1234")).toThrow(/64 hex/);
+  });
+
+  it("hashes tokens as SHA-256 of their UTF-8 bytes, so a raw entry and its sha256: entry are the same token", () => {
+    const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+    for (const token of ["alpha-token", "tökén-ü-令牌"]) {
+      const [raw] = parseTokenList(token);
+      const [hashed] = parseTokenList(`sha256:${sha256(token)}`);
+      expect(raw?.digest.toString("hex")).toBe(sha256(token));
+      expect(raw?.digest.equals(hashed?.digest ?? Buffer.alloc(0))).toBe(true);
+      expect(tokenIdOf(token)).toBe(sha256(token).slice(0, 16));
+    }
   });
 });

@@ -171,6 +171,19 @@ describe("model catalog contents", () => {
     });
   });
 
+  it("gives every request the same resolved rules, which no request can change for the next", () => {
+    const first = lookupModel(vodVideoCatalog, "Hailuo", "02");
+    const again = lookupModel(vodVideoCatalog, "Hailuo", "02");
+    expect(again).toBe(first);
+    expect(first.found && Object.isFrozen(first.rules)).toBe(true);
+    expect(() => {
+      if (first.found) (first.rules as Record<string, unknown>).durations = { values: [99] };
+    }).toThrow(TypeError);
+    expect(lookupModel(vodVideoCatalog, "Hailuo", undefined)).toBe(lookupModel(vodVideoCatalog, "Hailuo", undefined));
+    // An unknown pair is looked up afresh each time (nothing is kept for it).
+    expect(lookupModel(vodVideoCatalog, "Kling", "9.9")).not.toBe(lookupModel(vodVideoCatalog, "Kling", "9.9"));
+  });
+
   it("describes integer rules as lists and runs", () => {
     expect(describeIntegerRule({ values: [6, 10] })).toBe("6, 10");
     expect(describeIntegerRule({ min: 4, max: 15 })).toBe("4-15");

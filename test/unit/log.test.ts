@@ -20,4 +20,33 @@ describe("logging", () => {
     expect(text).not.toMatch(/AKID1|abc123|tok\b|secret-token/);
     expect(text).toContain("q-signature=[redacted]");
   });
+
+  it("redacts every kind of secret text, whatever its case, and keeps other text as it is", () => {
+    const cases: Array<[text: string, secret: string]> = [
+      ["Authorization: TC3-HMAC-SHA256 Credential=AKIDexample/2026-11-21/vod/tc3_request, SignedHeaders=content-type;host, Signature=5da7a33f6", "5da7a33f6"],
+      ["tc3-hmac-sha256 Credential=AKIDlower/2026-11-21/vod/tc3_request", "AKIDlower"],
+      ["retrying with bearer tok-lower-case", "tok-lower-case"],
+      ["upstream said Signature=deadbeef01 was wrong", "deadbeef01"],
+      ["X-TC-Token: sts-token-value", "sts-token-value"],
+      ["header x-cos-security-token=cos-sts-value", "cos-sts-value"],
+      ["GET /in/a.mp4?sign=q-sign-value", "q-sign-value"],
+      ["webhook secret whsec_c2VjcmV0IHZhbHVl", "c2VjcmV0IHZhbHVl"],
+    ];
+    for (const [text, secret] of cases) {
+      const out = redact(text) as string;
+      expect(out, text).not.toContain(secret);
+      expect(out, text).toContain("[redacted]");
+    }
+    const plain = "tencent.call CreateAigcVideoTask Kling 2.1 /tencent-vod/v1/aigc-video";
+    expect(redact(plain)).toBe(plain);
+  });
+
+  it("puts the fixed fields first, then the logger's, then the event's, the later winning", () => {
+    const lines: string[] = [];
+    const log = createLogger("req-1", { fn: "vod-aigc-video", shared: "base" }, (line) => lines.push(line)).with({ route: "/r" });
+    log.warn("task.retry", { shared: "event", apiToken: "abc" });
+    const record = JSON.parse(lines[0] ?? "") as Record<string, unknown>;
+    expect(Object.keys(record)).toEqual(["time", "level", "event", "requestId", "fn", "shared", "route", "apiToken"]);
+    expect(record).toMatchObject({ level: "warn", event: "task.retry", requestId: "req-1", shared: "event", apiToken: "[redacted]" });
+  });
 });

@@ -21,15 +21,29 @@ function segmentsOf(field: string): readonly Segment[] {
   return segments;
 }
 
+const NONE: ReadonlyArray<[Path, unknown]> = Object.freeze([]);
+
 /**
  * Every value present (not undefined) at a dotted path, where a segment ending in "[]" is an array
- * whose elements are all visited. Paths are built only for values found: most fields a rule asks
- * about are absent from a given request.
+ * whose elements are all visited. Most fields a rule asks about are absent from a given request:
+ * the walk down to the first "[]" allocates nothing, and an absent value gives one shared empty list.
  */
-export function valuesAt(root: unknown, field: string): Array<[Path, unknown]> {
+export function valuesAt(root: unknown, field: string): ReadonlyArray<[Path, unknown]> {
   const segments = segmentsOf(field);
+  let start: unknown = root;
+  let depth = 0;
+  for (; depth < segments.length; depth++) {
+    const segment = segments[depth] as Segment;
+    if (segment.each) break;
+    if (typeof start !== "object" || start === null) return NONE;
+    start = (start as Record<string, unknown>)[segment.key];
+    if (start === undefined) return NONE;
+  }
+  if (start === undefined) return NONE;
+  const path: Array<string | number> = segments.slice(0, depth).map((segment) => segment.key);
+  if (depth === segments.length) return [[path, start]];
+
   const found: Array<[Path, unknown]> = [];
-  const path: Array<string | number> = [];
   const visit = (value: unknown, depth: number): void => {
     if (value === undefined) return;
     const segment = segments[depth];
@@ -49,7 +63,7 @@ export function valuesAt(root: unknown, field: string): Array<[Path, unknown]> {
     }
     path.pop();
   };
-  visit(root, 0);
+  visit(start, depth);
   return found;
 }
 
