@@ -84,22 +84,21 @@ function createClient(service: TencentService, config: Config): TencentApi {
   };
 }
 
-const cache = new WeakMap<Config, Partial<TencentClients>>();
+const cache = new WeakMap<Config, TencentClients>();
 
-/** The clients for a configuration, created on first use and reused by warm invocations. */
+/** The clients for a configuration, each created on first use and reused by warm invocations. */
 export function tencentClients(config: Config): TencentClients {
-  let entry = cache.get(config);
-  if (!entry) {
-    entry = {};
-    cache.set(config, entry);
-  }
-  const clients = entry;
-  return {
+  const cached = cache.get(config);
+  if (cached) return cached;
+  const created: Partial<TencentClients> = {};
+  const clients: TencentClients = {
     get vod() {
-      return (clients.vod ??= createClient("vod", config));
+      return (created.vod ??= createClient("vod", config));
     },
     get mps() {
-      return (clients.mps ??= createClient("mps", config));
+      return (created.mps ??= createClient("mps", config));
     },
   };
+  cache.set(config, clients);
+  return clients;
 }
