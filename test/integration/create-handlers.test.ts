@@ -258,7 +258,9 @@ describe("sessions and duplicates", () => {
 describe("upstream failures", () => {
   it("absorbs throttling with retries under one SessionId and creates one task", async () => {
     standIn.injectFault({ kind: "error", code: "RequestLimitExceeded", service: "vod", times: 3 });
-    const response = await post(routes["vod-video"].path, videoBody);
+    // A throttled attempt is repeated about a second later: three of them take about 2.2 s of the
+    // 2.5 s the default 4 s function limit leaves, which a loaded machine can overrun.
+    const response = await post(routes["vod-video"].path, videoBody, {}, 10_000);
     expect(response.statusCode).toBe(200);
     const sessionIds = new Set(standIn.calls().map((call) => call.params?.SessionId));
     expect(standIn.calls()).toHaveLength(4);
@@ -277,7 +279,7 @@ describe("upstream failures", () => {
 
   it("retries MPS throttling too, because a throttled call never ran", async () => {
     standIn.injectFault({ kind: "error", code: "RequestLimitExceeded", service: "mps", times: 2 });
-    const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));
+    const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"), {}, 10_000);
     expect(response.statusCode).toBe(200);
     expect(standIn.createdTasks()).toHaveLength(1);
   });

@@ -67,6 +67,11 @@ describe("function bundles", () => {
       const kindsIn = [...new Set(actionFiles.map((input) => kinds.find((kind) => input.endsWith(`${kind}.ts`))))].sort();
       expect({ name: fn.name, kinds: kindsIn }).toEqual({ name: fn.name, kinds: own[fn.name] ? [own[fn.name]] : [] });
       if (!own[fn.name]) expect({ name: fn.name, zod: inputs.some((input) => /node_modules[\\/]zod[\\/]/.test(input)) }).toEqual({ name: fn.name, zod: false });
+      // The model catalogs too (package.json "sideEffects": false lets esbuild drop the others, whose
+      // array and object spreads it would otherwise keep): redraw has none of its own.
+      const catalogs = inputs.filter((input) => /shared[\\/]catalog[\\/][\w-]+-models\.ts$/.test(input)).map((input) => path.basename(input, "-models.ts"));
+      const ownCatalog = own[fn.name] && own[fn.name] !== "vod-redraw" ? [own[fn.name]] : [];
+      expect({ name: fn.name, catalogs }).toEqual({ name: fn.name, catalogs: ownCatalog });
     }
     expect(Object.keys(own).every((name) => built.some((fn) => fn.name === name))).toBe(true);
   });
