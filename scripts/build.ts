@@ -152,7 +152,7 @@ export const SUBSTITUTIONS: readonly Substitution[] = [
     specifier: "json-bigint",
     importer: packageFiles("tencentcloud-sdk-nodejs"),
     shim: "json-bigint.ts",
-    why: "the SDK only stringifies with it (json-bigint's own stringify is kept); answers are parsed by res.json()",
+    why: "the SDK only stringifies with it: V8's JSON.stringify, and json-bigint's own only for a BigInt or BigNumber; answers are parsed by res.json()",
   },
   {
     specifier: "bignumber.js",
