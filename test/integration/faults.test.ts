@@ -4,7 +4,7 @@
  * gets, how many calls reached Tencent for that one request, and how many tasks exist.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -13,13 +13,13 @@ import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn, type RecordedCall } from "../../local/tencent/server";
-import { getConfig, resetConfigCache } from "../../shared/config";
+import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks } from "../../shared/tracking/tracker";
-import { devCosClient, useStandIns } from "../support/env";
+import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
@@ -33,8 +33,6 @@ const MAX_ATTEMPTS = 12;
 /** The COS client's attempts for one idempotent call. */
 const COS_ATTEMPTS = 3;
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -114,14 +112,7 @@ beforeAll(async () => {
   cos = devCosClient(cosStandIn.url);
   receiver = await startWebhookReceiver(SECRET);
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await receiver.close();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, others: [receiver] }));
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();

@@ -5,28 +5,26 @@
  * every create.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { main_handler as redrawHandler } from "../../functions/vod-aigc-redraw";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
-import { getConfig, resetConfigCache } from "../../shared/config";
+import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { ledgerFor } from "../../shared/tasks/upload-function";
 import { uploadSessionId } from "../../shared/tasks/redraw-on-upload";
 import { parseCosRecord } from "../../shared/cos/events";
 import { loadEvent, scfContext } from "../support/scf";
-import { devCosClient, useStandIns } from "../support/env";
+import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 
 const BUCKET = "aigc-media-1250000000";
 const REGION = "ap-guangzhou";
 const ref = { bucket: BUCKET, region: REGION };
 const VIDEO = Buffer.from("not really a video, but COS does not care");
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -83,13 +81,7 @@ beforeAll(async () => {
   cosStandIn = await startCos();
   cos = devCosClient(cosStandIn.url);
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir }));
 beforeEach(async () => {
   tencent.reset();
   configure();

@@ -4,7 +4,7 @@
  * role gives them.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -30,13 +30,13 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
-import { getConfig, resetConfigCache } from "../../shared/config";
+import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks } from "../../shared/tracking/tracker";
-import { useStandIns } from "../support/env";
+import { useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
 const TOKEN = "sec-live-token-7f3a9c";
@@ -47,8 +47,6 @@ const BUCKET = "aigc-sec-1250000000";
 const ref = { bucket: BUCKET, region: "ap-guangzhou" };
 const credential = { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY, token: SESSION_TOKEN };
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -92,13 +90,7 @@ beforeAll(async () => {
   cosStandIn = await startCosStandIn({ port: 0, dataDir, credentials: [credential], triggers: [] });
   cos = new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY, token: SESSION_TOKEN }, endpoint: new URL(cosStandIn.url) });
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir }));
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();

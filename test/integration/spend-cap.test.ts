@@ -3,7 +3,7 @@
  * ledger in the local COS stand-in, refused with 429 before anything reaches the Tencent stand-in.
  */
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -12,10 +12,9 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { tokenIdOf } from "../../shared/auth";
-import { resetConfigCache } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { DailyCreateLimit, secondsUntilNextUtcDay, utcDay } from "../../shared/tasks/spend-cap";
-import { devCosClient, useStandIns } from "../support/env";
+import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, scfContext } from "../support/scf";
 
 const ALICE = "alice-token";
@@ -24,8 +23,6 @@ const BUCKET = "aigc-spend-1250000000";
 const ref = { bucket: BUCKET, region: "ap-guangzhou" };
 const LEDGER = ".aigc-ledger/";
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -74,13 +71,7 @@ beforeAll(async () => {
   });
   cos = devCosClient(cosStandIn.url);
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir }));
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();

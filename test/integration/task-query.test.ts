@@ -6,7 +6,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -17,11 +17,11 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { tokenIdOf } from "../../shared/auth";
-import { getConfig, resetConfigCache } from "../../shared/config";
+import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import type { TaskRecord } from "../../shared/tasks/ledger";
 import { ledgerFor } from "../../shared/tasks/upload-function";
-import { devCosClient, useStandIns } from "../support/env";
+import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadBody, scfContext } from "../support/scf";
 
 const TOKEN = "query-token-1";
@@ -32,8 +32,6 @@ const REGION = "ap-guangzhou";
 const VOD_ROUTE = "/tencent-vod/v1/query/{TaskId}";
 const MPS_ROUTE = "/tencent-mps/v1/query/{TaskId}";
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -105,13 +103,7 @@ beforeAll(async () => {
   cosStandIn = await startCosStandIn({ port: 0, dataDir });
   cos = devCosClient(cosStandIn.url);
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir }));
 beforeEach(() => {
   tencent.reset();
   configure();

@@ -4,7 +4,7 @@
  * receiver that verifies Standard Webhooks signatures. Ticks run the real tracker.
  */
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -14,13 +14,13 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { main_handler as trackerHandler } from "../../functions/task-tracker";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
-import { getConfig, resetConfigCache } from "../../shared/config";
+import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
-import { devCosClient, useStandIns } from "../support/env";
+import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, loadEvent, scfContext } from "../support/scf";
 
@@ -30,8 +30,6 @@ const BUCKET = "aigc-media-1250000000";
 const ref = { bucket: BUCKET, region: "ap-guangzhou" };
 const VIDEO_ASSET = readFileSync(join(__dirname, "..", "..", "local", "assets", "aigc-video.mp4"));
 
-type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
-type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
 
 let tencent: TencentStandIn;
 let cosStandIn: CosStandIn;
@@ -83,14 +81,7 @@ beforeAll(async () => {
   cos = devCosClient(cosStandIn.url);
   receiver = await startWebhookReceiver(SECRET);
 });
-afterAll(async () => {
-  process.env = savedEnv;
-  resetConfigCache();
-  await receiver.close();
-  await cosStandIn.close();
-  await tencent.close();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, others: [receiver] }));
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();

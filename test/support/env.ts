@@ -1,6 +1,9 @@
 /** Pointing the functions' configuration at the local stand-ins, as every integration test does. */
 
+import { rmSync } from "node:fs";
+import type { startCosStandIn } from "../../local/cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
+import type { startTencentStandIn } from "../../local/tencent/server";
 import { resetConfigCache } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 
@@ -28,4 +31,23 @@ export function useStandIns(base: NodeJS.ProcessEnv, standIns: { tencent: { url:
 /** A COS client of the local bucket, signing with the development credentials like any uploader. */
 export function devCosClient(endpoint: string): CosClient {
   return new CosClient({ credentials: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY }, endpoint: new URL(endpoint) });
+}
+
+export type TencentStandIn = Awaited<ReturnType<typeof startTencentStandIn>>;
+export type CosStandIn = Awaited<ReturnType<typeof startCosStandIn>>;
+
+/**
+ * The end of a suite that ran on the stand-ins: restores process.env and the configuration, closes
+ * `others` (webhook receivers), the COS and Tencent stand-ins in that order, and removes the COS data.
+ */
+export async function stopStandIns(
+  savedEnv: NodeJS.ProcessEnv,
+  standIns: { tencent: TencentStandIn; cos: CosStandIn; dataDir: string; others?: ReadonlyArray<{ close(): Promise<void> }> },
+): Promise<void> {
+  process.env = savedEnv;
+  resetConfigCache();
+  for (const other of standIns.others ?? []) await other.close();
+  await standIns.cos.close();
+  await standIns.tencent.close();
+  rmSync(standIns.dataDir, { recursive: true, force: true });
 }
