@@ -51,9 +51,15 @@ export class RetryableUploadFailure extends Error {
   override name = "RetryableUploadFailure";
 }
 
-/** The SessionId of an upload: the same for every delivery of it, new for a re-upload of the key. */
+/**
+ * The SessionId of an upload: the same for every delivery of it, new for a re-upload of the key.
+ * COS's request id (x-cos-request-id) names the upload itself, so with it the identity is bucket,
+ * key and request id alone: a re-notification may carry a later eventTime. Without one, the ETag,
+ * size and event time stand in for it.
+ */
 export function uploadSessionId(object: CosObjectEvent): string {
-  const identity = [object.bucket, object.key, object.cosRequestId ?? "", object.etag ?? "", object.size ?? "", object.eventTime ?? ""].join("\n");
+  const upload = object.cosRequestId ? ["req", object.cosRequestId] : ["obj", object.etag ?? "", object.size ?? "", object.eventTime ?? ""];
+  const identity = [object.bucket, object.key, ...upload].join("\n");
   return `cos-${createHash("sha256").update(identity).digest("base64url").slice(0, 40)}`;
 }
 

@@ -277,10 +277,14 @@ export function markDelivered(state: DeliveryState, now: number): DeliveryState 
   return { ...rest, state: "delivered", attempts: state.attempts + 1, firstAttemptAt: state.firstAttemptAt ?? at, lastAttemptAt: at, deliveredAt: at };
 }
 
-/** Gives up at once (e.g. the receiver answered 410 Gone, which Standard Webhooks reads as "stop sending"). */
+/**
+ * Records a failed attempt at `now` and gives up at once (the receiver answered 410 Gone, which
+ * Standard Webhooks reads as "stop sending"). The attempt counts: Attempts is the POSTs made.
+ */
 export function markUndeliverable(state: DeliveryState, now: number, error: string): DeliveryState {
   const { nextAttemptAt: _next, ...rest } = state;
-  return { ...rest, state: "undeliverable", lastError: error, firstAttemptAt: state.firstAttemptAt ?? new Date(now).toISOString() };
+  const at = new Date(now).toISOString();
+  return { ...rest, state: "undeliverable", attempts: state.attempts + 1, lastError: error, firstAttemptAt: state.firstAttemptAt ?? at, lastAttemptAt: at };
 }
 
 /** True when a pending delivery's next attempt is due at `now` (a new one is due at once). */

@@ -125,6 +125,16 @@ describe("COS events delivered to vod-aigc-redraw", () => {
     expect(second).toMatchObject({ records: [{ outcome: "already-created", taskId: tencent.createdTasks()[0]?.taskId }] });
   });
 
+  it("creates one task when COS re-notifies the same upload with a later eventTime", async () => {
+    const event = freshEvent("cos-put-single.json");
+    await redrawHandler(event, scfContext());
+    const renotified = structuredClone(event);
+    renotified.Records[0].event.eventTime += 90;
+    const again = await redrawHandler(renotified, scfContext());
+    expect(tencent.createdTasks()).toHaveLength(1);
+    expect(again).toMatchObject({ records: [{ outcome: "already-created", taskId: tencent.createdTasks()[0]?.taskId }] });
+  });
+
   it("handles the records of one event independently and skips the non-video", async () => {
     const result = (await invoke("cos-put-multiple.json")) as { records: Array<{ key: string; outcome: string }> };
     expect(result.records.map((r) => [r.key, r.outcome])).toEqual([

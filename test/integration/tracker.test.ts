@@ -12,6 +12,7 @@ import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { main_handler as trackerHandler } from "../../functions/task-tracker";
+import { main_handler as taskQuery } from "../../functions/task-query";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
@@ -88,6 +89,7 @@ beforeEach(() => {
   receiver.deliveries.length = 0;
   receiver.attempts = 0;
   receiver.down = false;
+  receiver.answerWith = undefined;
   configure();
 });
 afterEach(() => {
@@ -143,6 +145,23 @@ describe("webhooks", () => {
     expect(record?.delivery.webhook).toMatchObject({ state: "undeliverable" });
     expect(record?.status).toBe("succeeded");
     expect((await ledgerFor(getConfig()).listOpenTaskIds()).taskIds).not.toContain(taskId);
+  });
+
+  it("stops at a 410 Gone and counts that POST: the query answers Attempts 1", async () => {
+    const taskId = await createVideo({ CallbackUrl: receiver.url });
+    tencent.advance(5_000);
+    receiver.answerWith = 410;
+    await tick();
+    await tick(60 * 60_000);
+    expect(receiver.attempts).toBe(1);
+    const webhook = (await ledgerFor(getConfig()).getTask(taskId))?.delivery.webhook;
+    expect(webhook).toMatchObject({ state: "undeliverable", attempts: 1, lastError: expect.stringMatching(/410 Gone/) });
+    expect(webhook?.lastAttemptAt).toBe(webhook?.firstAttemptAt);
+    const query = await taskQuery(
+      apiEvent({ path: `/tencent-vod/v1/query/${taskId}`, method: "GET", rawBody: "", headers: { authorization: `Bearer ${TOKEN}`, "content-type": undefined } }),
+      scfContext(),
+    );
+    expect(bodyOf(query).Response.Delivery.Webhook).toMatchObject({ State: "undeliverable", Attempts: 1 });
   });
 
   it("loses nothing and duplicates nothing when a tick dies between pulling and confirming events", async () => {

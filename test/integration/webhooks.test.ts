@@ -413,8 +413,14 @@ describe("delivery state helpers", () => {
     });
   });
 
-  it("marks a delivery undeliverable at once, keeping why", () => {
-    expect(markUndeliverable({ state: "pending", attempts: 1 }, START, "the receiver answered 410 Gone")).toEqual({ state: "undeliverable", attempts: 1, lastError: "the receiver answered 410 Gone", firstAttemptAt: "2025-10-07T08:03:00.000Z" });
+  it("marks a delivery undeliverable at once, counting the attempt that was answered 410 and keeping why", () => {
+    expect(markUndeliverable({ state: "pending", attempts: 0 }, START, "the receiver answered 410 Gone")).toEqual({
+      state: "undeliverable",
+      attempts: 1,
+      lastError: "the receiver answered 410 Gone",
+      firstAttemptAt: "2025-10-07T08:03:00.000Z",
+      lastAttemptAt: "2025-10-07T08:03:00.000Z",
+    });
   });
 
   it("calls a new delivery due at once", () => {

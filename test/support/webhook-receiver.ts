@@ -12,6 +12,8 @@ export interface WebhookReceiver {
   attempts: number;
   /** While true, every request is answered 503 (the receiver is "down"). */
   down: boolean;
+  /** While set, every request is answered with this status (410 Gone, say). */
+  answerWith: number | undefined;
   server: Server;
   close(): Promise<void>;
 }
@@ -19,14 +21,14 @@ export interface WebhookReceiver {
 /** Starts a receiver on 127.0.0.1 that verifies with `secret` (whsec_...) and answers 204, or 400 on a bad signature. */
 export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
   const verifier = new Webhook(secret.slice("whsec_".length));
-  const state = { deliveries: [] as WebhookReceiver["deliveries"], attempts: 0, down: false };
+  const state = { deliveries: [] as WebhookReceiver["deliveries"], attempts: 0, down: false, answerWith: undefined as number | undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       state.attempts++;
-      if (state.down) {
-        res.writeHead(503).end();
+      if (state.down || state.answerWith !== undefined) {
+        res.writeHead(state.answerWith ?? 503).end();
         return;
       }
       try {

@@ -108,6 +108,19 @@ describe("upload SessionIds", () => {
     expect(uploadSessionId(reupload)).not.toBe(uploadSessionId(object!));
   });
 
+  it("is the same for a re-notification that carries a later eventTime (the request id names the upload)", () => {
+    const renotified = { ...object!, eventTime: "2025-11-21T09:05:00.000Z" };
+    expect(object!.cosRequestId).toBeTruthy();
+    expect(uploadSessionId(renotified)).toBe(uploadSessionId(object!));
+  });
+
+  it("without a request id, tells uploads apart by ETag, size and event time", () => {
+    const { cosRequestId: _dropped, ...bare } = object!;
+    expect(uploadSessionId({ ...bare })).toBe(uploadSessionId({ ...bare }));
+    expect(uploadSessionId({ ...bare, eventTime: "2025-11-22T00:00:00.000Z" })).not.toBe(uploadSessionId(bare));
+    expect(uploadSessionId({ ...bare, etag: '"another"' })).not.toBe(uploadSessionId(bare));
+  });
+
   it("differs between keys", () => {
     expect(uploadSessionId({ ...object!, key: "in/other.mp4" })).not.toBe(uploadSessionId(object!));
   });
