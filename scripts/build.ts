@@ -16,6 +16,16 @@ import { TSLIB_HELPERS } from "./shims/tslib";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
+/**
+ * The SCF runtime every function deploys on (serverless.yml's provider.runtime), and the Node
+ * version the bundles are built for. Nodejs24.11 is the newest Node runtime Tencent documents for
+ * SCF functions (beside Nodejs22.21, Nodejs20.19 and the end-of-life 18.15 and 16.13); Node 24 is
+ * supported until April 2028. The bundles use nothing newer than Node 20.19 has, so they also run
+ * on Nodejs20.19/22.21 and on the Node 20 that develops and tests them.
+ */
+export const SCF_RUNTIME = "Nodejs24.11";
+export const BUILD_TARGET = "node24";
+
 /** Name of the bundle inside the function directory and the zip; SCF's handler is `index.main_handler`. */
 export const BUNDLE_FILE = "index.js";
 
@@ -187,7 +197,7 @@ export function esbuildOptions(
     bundle: true, // the deployed zip holds nothing but index.js: no node_modules
     platform: "node", // keeps node:* and bare built-ins (crypto, https, ...) external
     format: "cjs", // SCF's Node.js runtimes load index.main_handler with require()
-    target: "node18",
+    target: BUILD_TARGET,
     minify: true,
     legalComments: "none",
     metafile: true,

@@ -16,7 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { API_DESCRIPTION_ROUTES } from "../shared/openapi/serve";
-import { BUNDLE_FILE, buildFunctions, FUNCTION_FILES } from "./build";
+import { BUNDLE_FILE, buildFunctions, FUNCTION_FILES, SCF_RUNTIME } from "./build";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -147,7 +147,7 @@ export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCT
     const p = fn.properties;
     const bad = (what: string) => problems.push(`${name}: ${what}`);
     if (p.Handler !== "index.main_handler") bad(`handler is ${p.Handler}`);
-    if (p.Runtime !== "Nodejs18.15") bad(`runtime is ${p.Runtime}`);
+    if (p.Runtime !== SCF_RUNTIME) bad(`runtime is ${p.Runtime}, expected ${SCF_RUNTIME}`);
     if (p.MemorySize !== 256) bad(`memorySize is ${p.MemorySize}`);
     // HTTP functions answer within API Gateway's 30 s; the tracker's tick may use a whole minute.
     const timeout = name === "task-tracker" ? 60 : 30;

@@ -4,8 +4,7 @@
  * hashes in its configuration. Every comparison is between SHA-256 digests in constant time.
  */
 
-import * as crypto from "node:crypto";
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 
 /** One configured token, kept only as its digest. */
 export interface TokenEntry {
@@ -21,11 +20,9 @@ export type AuthOutcome =
   | { ok: true; caller: Caller }
   | { ok: false; reason: "no-tokens-configured" | "missing" | "malformed" | "unknown" };
 
-/** Node >= 20.12's one-shot digest, which makes no Hash object for the GC to finalise (SCF's Node 18 has none). */
-const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: "buffer") => Buffer }).hash;
-
+/** Node's one-shot digest (every supported runtime has it): no Hash object for the GC to finalise. */
 function sha256(value: string): Buffer {
-  return oneShotHash ? oneShotHash("sha256", value, "buffer") : createHash("sha256").update(value, "utf8").digest();
+  return hash("sha256", value, "buffer");
 }
 
 function tokenIdOfDigest(digest: Buffer): string {

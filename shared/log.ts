@@ -4,7 +4,26 @@
  * cannot reach the log even when a caller passes one by mistake.
  */
 
+import { randomUUID } from "node:crypto";
+
 export type LogLevel = "debug" | "info" | "warn" | "error";
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * The request id of an invocation: the first candidate that looks like an id the platform makes
+ * (API Gateway's, SCF's `x-scf-request-id`, the SCF context's `request_id`), else a fresh UUID.
+ * Every request id that reaches a response header, a problem body or a log line comes from here,
+ * whatever the trigger: a candidate can be a header a client sent or a context field of any shape,
+ * and a CR, NUL, non-Latin-1 text, a non-string or a 3,000-character value would break the answer
+ * or forge log lines.
+ */
+export function requestIdFrom(...candidates: unknown[]): string {
+  for (const candidate of candidates) {
+    if (typeof candidate === "string" && REQUEST_ID.test(candidate)) return candidate;
+  }
+  return randomUUID();
+}
 
 export interface Logger {
   readonly requestId: string;

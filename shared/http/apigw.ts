@@ -3,7 +3,7 @@
  * Business code sees only HttpRequest / HttpResponse.
  */
 
-import { randomUUID } from "node:crypto";
+import { requestIdFrom } from "../log";
 import type { HttpRequest, HttpResponse } from "./types";
 
 /** The API Gateway event as SCF delivers it (integrated request). */
@@ -58,15 +58,6 @@ export function isApiGatewayEvent(event: unknown): event is ApiGatewayEvent {
   );
 }
 
-/**
- * A request id as the platform makes them. It goes into a response header, every log line and every
- * problem body, and `x-scf-request-id` is a header a client can send too: anything else (a CR, NUL,
- * non-Latin-1 text, a non-string) would break the answer or forge log lines, so it is not used.
- */
-function requestIdOf(value: unknown): string | undefined {
-  return typeof value === "string" && /^[A-Za-z0-9._:-]{1,128}$/.test(value) ? value : undefined;
-}
-
 /** Maps an API Gateway event to an HttpRequest. */
 export function fromApiGatewayEvent(event: ApiGatewayEvent, context: ScfContext = {}): HttpRequest {
   const headers: Record<string, string> = {};
@@ -88,7 +79,7 @@ export function fromApiGatewayEvent(event: ApiGatewayEvent, context: ScfContext 
     headers,
     query: event.queryString ?? event.queryStringParameters ?? {},
     body,
-    requestId: requestIdOf(event.requestContext.requestId) ?? requestIdOf(headers["x-scf-request-id"]) ?? requestIdOf(context.request_id) ?? randomUUID(),
+    requestId: requestIdFrom(event.requestContext.requestId, headers["x-scf-request-id"], context.request_id),
     ...(event.requestContext.sourceIp ? { sourceIp: event.requestContext.sourceIp } : {}),
   };
 }

@@ -7,7 +7,7 @@ import secureJson from "secure-json-parse";
 import { authenticate, type Caller } from "../auth";
 import { getConfig, type Config } from "../config";
 import { RequestRefused } from "../errors";
-import { createLogger, type Logger } from "../log";
+import { createLogger, requestIdFrom, type Logger } from "../log";
 import { fromApiGatewayEvent, isApiGatewayEvent, toIntegrationResponse, type IntegrationResponse, type ScfContext } from "./apigw";
 import { problemResponse } from "./problem";
 import type { HttpRequest, HttpResponse } from "./types";
@@ -180,8 +180,8 @@ export function httpRoutes(
 ): (event: unknown, context?: ScfContext) => Promise<IntegrationResponse> {
   return async (event, context = {}) => {
     const startedAt = Date.now();
-    const fallbackId = context.request_id ?? "unknown";
     if (!isApiGatewayEvent(event)) {
+      const fallbackId = requestIdFrom(context.request_id);
       const log = createLogger(fallbackId, { fn: functionName });
       log.warn("event.unsupported", { keys: event && typeof event === "object" ? Object.keys(event).slice(0, 10) : typeof event });
       return toIntegrationResponse(

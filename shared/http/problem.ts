@@ -132,11 +132,13 @@ function upstream(error: UpstreamError, requestId: string): HttpResponse {
   return answer(
     shape,
     {
-      detail,
-      code: error.code,
+      // Tencent's message and ids are clipped like a refusal's texts: a huge one would make an
+      // answer larger than SCF can return, and the client would get a gateway error instead.
+      detail: clip(detail, MAX_DETAIL_CHARS),
+      code: clip(error.code, MAX_FIELD_CHARS),
       requestId,
-      ...(error.context.upstreamRequestId ? { upstreamRequestId: error.context.upstreamRequestId } : {}),
-      ...(error.context.sessionId ? { sessionId: error.context.sessionId } : {}),
+      ...(error.context.upstreamRequestId ? { upstreamRequestId: clip(error.context.upstreamRequestId, MAX_FIELD_CHARS) } : {}),
+      ...(error.context.sessionId ? { sessionId: clip(error.context.sessionId, MAX_FIELD_CHARS) } : {}),
     },
     headers,
   );
@@ -148,7 +150,7 @@ export function problemResponse(error: unknown, requestId: string, log?: Logger)
   if (error instanceof UpstreamError) {
     const response = upstream(error, requestId);
     if (response.status >= 500) {
-      log?.error("upstream.failed", { action: error.context.action, code: error.code, message: error.message, upstreamRequestId: error.context.upstreamRequestId, attempts: error.context.attempts });
+      log?.error("upstream.failed", { action: error.context.action, code: error.code, message: clip(error.message, MAX_DETAIL_CHARS), upstreamRequestId: error.context.upstreamRequestId, attempts: error.context.attempts });
     }
     return response;
   }

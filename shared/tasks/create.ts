@@ -53,12 +53,10 @@ export async function createTask(
     deadline: deps.deadline,
     attemptTimeoutMs: deps.config.upstreamAttemptTimeoutMs,
     log: deps.log,
+    missingFrom: (answer) => (typeof answer.TaskId === "string" && answer.TaskId ? undefined : "a TaskId"),
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
-  const taskId = response.TaskId;
-  if (typeof taskId !== "string" || !taskId) {
-    throw new Error(`${info.action} answered without a TaskId`);
-  }
+  const taskId = response.TaskId as string;
   deps.log.info("task.created", { kind, taskId, sessionId: dedup ? sessionId : undefined, upstreamRequestId: response.RequestId });
   return { taskId, upstreamRequestId: String(response.RequestId ?? ""), ...(dedup ? { sessionId } : {}) };
 }

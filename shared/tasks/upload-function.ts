@@ -6,7 +6,7 @@
 import { ConfigError, getConfig } from "../config";
 import { invocationDeadline } from "../http/function";
 import type { ScfContext } from "../http/apigw";
-import { createLogger } from "../log";
+import { createLogger, requestIdFrom } from "../log";
 import { tencentClients } from "../tencent/clients";
 import { cosClientFor, ledgerFor } from "./services";
 import { redrawOnUpload, type RecordOutcome } from "./redraw-on-upload";
@@ -16,7 +16,7 @@ export { cosClientFor, ledgerFor } from "./services";
 /** Handles one COS trigger event for redraw-on-upload. */
 export async function handleUploadEvent(event: { Records: unknown[] }, context: ScfContext, functionName: string): Promise<{ records: RecordOutcome[] }> {
   const startedAt = Date.now();
-  const log = createLogger(context.request_id ?? "unknown", { fn: functionName, trigger: "cos" });
+  const log = createLogger(requestIdFrom(context.request_id), { fn: functionName, trigger: "cos" });
   try {
     const config = getConfig();
     if (!config.redraw) throw new ConfigError("AIGC_REDRAW_BUCKET", "is not set, yet a COS event arrived; set it to the bucket the trigger watches");

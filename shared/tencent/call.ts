@@ -4,7 +4,8 @@
  * Retry rules are data: each failure class says whether a retry is safe always (Tencent did not
  * run the call), only when the call carries a SessionId (Tencent may have run it, and the SessionId
  * makes a repeat a no-op), or never. Backoff is exponential with full jitter, except after a
- * throttle (see retryDelay), and is bounded by the time the function has left.
+ * throttle (see retryDelay). Retries are bounded by count (RETRY_LIMITS) and by time: one call's
+ * attempts and waits fit in CALL_BUDGET_MS and in the time the function has left.
  */
 
 import { UpstreamError, type UpstreamFailure } from "../errors";
@@ -100,6 +101,12 @@ export interface CallOptions {
   deadline: number;
   attemptTimeoutMs: number;
   log: Logger;
+  /**
+   * What a successful answer must hold (a create's TaskId): returns what is missing, or undefined
+   * when the answer will do. An answer that misses it is Tencent's failure, thrown as "failed" with
+   * Tencent's RequestId and not retried (the call ran).
+   */
+  missingFrom?: (response: Record<string, unknown>) => string | undefined;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -113,7 +120,19 @@ const THROTTLE_WINDOW_MS = 1_000;
 const THROTTLE_JITTER_MS = 20;
 /** An attempt with less time than this left is not worth starting. */
 const MIN_ATTEMPT_MS = 300;
-const MAX_ATTEMPTS = 12;
+/**
+ * How many times one call may be tried, by what went wrong. InternalError, 5xx, timeouts and
+ * network failures get 5 attempts (4 retries, ~3.75 s of backoff at most). A throttle is a wait
+ * for the next 1 s window, so it gets a few more, and a throttled attempt does not use up one of
+ * the failure attempts.
+ */
+export const RETRY_LIMITS = { failedAttempts: 5, throttledAttempts: 8 } as const;
+/**
+ * The most one call spends from its first attempt to its answer, retries and waits included (and
+ * never past the caller's deadline): a client waiting on a create hears back within about 10 s
+ * whatever Tencent does, well inside API Gateway's 30 s.
+ */
+export const CALL_BUDGET_MS = 10_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -141,22 +160,41 @@ export async function callTencent(api: TencentApi, options: CallOptions): Promis
   const sleep = options.sleep ?? defaultSleep;
   const random = options.random ?? Math.random;
   let mayHaveRun = false;
+  const stopAt = Math.min(options.deadline, now() + CALL_BUDGET_MS);
+  let throttled = 0;
+  let failed = 0;
   for (let attempt = 1; ; attempt++) {
-    const remaining = options.deadline - now();
+    const remaining = stopAt - now();
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(1, Math.min(options.attemptTimeoutMs, remaining)));
     const started = now();
     try {
       const response = await api.request(options.action, options.params, { signal: controller.signal });
-      options.log.info("tencent.call", { action: options.action, attempt, ms: now() - started, upstreamRequestId: response.RequestId });
+      const upstreamRequestId = typeof response.RequestId === "string" && response.RequestId ? response.RequestId : undefined;
+      options.log.info("tencent.call", { action: options.action, attempt, ms: now() - started, upstreamRequestId });
+      const missing = options.missingFrom?.(response);
+      if (missing !== undefined) {
+        throw new UpstreamError("failed", "InvalidResponse.Incomplete", `Tencent answered without ${missing}`, {
+          action: options.action,
+          attempts: attempt,
+          ...(upstreamRequestId ? { upstreamRequestId } : {}),
+          ...(options.sessionId ? { sessionId: options.sessionId } : {}),
+          mayHaveRun: true,
+        });
+      }
       return response;
     } catch (error) {
+      // Our own verdict on an answer that arrived (missingFrom): final, not a transport failure.
+      if (error instanceof UpstreamError) throw error;
       const cls = classifyError(error, controller.signal.aborted);
       const repeatable = options.idempotent === true || options.sessionId !== undefined;
       const retryable = cls.retry === "always" || (cls.retry === "with-session-id" && repeatable);
-      const delay = retryDelay(cls.failure, attempt, { sinceAttemptStartMs: now() - started, timeLeftMs: options.deadline - now() }, random);
-      const timeLeft = options.deadline - now() - delay;
-      const willRetry = retryable && attempt < MAX_ATTEMPTS && timeLeft >= MIN_ATTEMPT_MS;
+      if (cls.failure === "throttled") throttled++;
+      else failed++;
+      const withinCount = cls.failure === "throttled" ? throttled < RETRY_LIMITS.throttledAttempts : failed < RETRY_LIMITS.failedAttempts;
+      const delay = retryDelay(cls.failure, failed, { sinceAttemptStartMs: now() - started, timeLeftMs: stopAt - now() }, random);
+      const timeLeft = stopAt - now() - delay;
+      const willRetry = retryable && withinCount && timeLeft >= MIN_ATTEMPT_MS;
       options.log.warn("tencent.call.failed", {
         action: options.action,
         attempt,

@@ -5,7 +5,7 @@
 import { getConfig } from "../config";
 import { invocationDeadline } from "../http/function";
 import type { ScfContext } from "../http/apigw";
-import { createLogger } from "../log";
+import { createLogger, requestIdFrom } from "../log";
 import { cosClientFor, ledgerFor } from "../tasks/services";
 import { tencentClients } from "../tencent/clients";
 import { trackTasks, type TickReport } from "./tracker";
@@ -39,7 +39,7 @@ export function isTimerEvent(event: unknown): event is TimerEvent {
 export function trackerFunction(functionName: string) {
   return async (event: unknown, context: ScfContext = {}): Promise<TickReport | { ignored: string }> => {
     const startedAt = Date.now();
-    const log = createLogger(context.request_id ?? "unknown", { fn: functionName, trigger: "timer" });
+    const log = createLogger(requestIdFrom(context.request_id), { fn: functionName, trigger: "timer" });
     if (!isTimerEvent(event)) {
       log.warn("event.unsupported", { reason: "not an SCF timer event" });
       return { ignored: "not an SCF timer event" };

@@ -292,6 +292,36 @@ describe("upstream failures", () => {
     expect(standIn.createdTasks()).toHaveLength(1);
   });
 
+  it("answers 502 after 5 attempts when VOD answers InternalError to every call, with function time to spare", async () => {
+    standIn.injectFault({ kind: "error", code: "InternalError", service: "vod", times: 1_000 });
+    const response = await post(routes["vod-image"].path, { ModelName: "GEM", ModelVersion: "3.0", Prompt: "a cat" }, {}, 30_000);
+    expect(response.statusCode).toBe(502);
+    expect(standIn.calls()).toHaveLength(5);
+    expect(standIn.createdTasks()).toHaveLength(0);
+    expect(bodyOf(response)).toMatchObject({ code: "InternalError", upstreamRequestId: expect.any(String) });
+  });
+
+  it("answers 502 upstream-failed with Tencent's RequestId when Tencent's answer has no TaskId", async () => {
+    standIn.injectFault({ kind: "malformed-json", service: "vod", body: '{"Response":{"RequestId":"4f1a2b3c-0000-4000-8000-000000000001"}}' });
+    const response = await post(routes["vod-image"].path, { ModelName: "GEM", ModelVersion: "3.0", Prompt: "a cat" });
+    expect(response.statusCode).toBe(502);
+    expect(bodyOf(response)).toMatchObject({
+      type: "urn:tencent-aigc-scf:problem:upstream-failed",
+      code: "InvalidResponse.Incomplete",
+      upstreamRequestId: "4f1a2b3c-0000-4000-8000-000000000001",
+    });
+    // The call ran: it is not repeated.
+    expect(standIn.calls()).toHaveLength(1);
+  });
+
+  it("clips a 7 MB message of a Tencent refusal, so the answer stays small enough for SCF to return", async () => {
+    standIn.injectFault({ kind: "error", code: "InvalidParameterValue.Prompt", service: "vod", message: `bad prompt ${"x".repeat(7_000_000)}` });
+    const response = await post(routes["vod-image"].path, { ModelName: "GEM", ModelVersion: "3.0", Prompt: "a cat" });
+    expect(response.statusCode).toBe(400);
+    expect(response.body.length).toBeLessThan(4_096);
+    expect(bodyOf(response)).toMatchObject({ code: "InvalidParameterValue.Prompt", detail: expect.stringMatching(/^CreateAigcImageTask: bad prompt x+…$/) });
+  });
+
   it("does not retry an MPS InternalError, since MPS has no SessionId to make a repeat safe", async () => {
     standIn.injectFault({ kind: "error", code: "InternalError", service: "mps" });
     const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));

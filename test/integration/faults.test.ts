@@ -17,6 +17,7 @@ import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { createLogger } from "../../shared/log";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
+import { RETRY_LIMITS } from "../../shared/tencent/call";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks } from "../../shared/tracking/tracker";
 import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
@@ -28,8 +29,8 @@ const BUCKET = "aigc-media-1250000000";
 const ref = { bucket: BUCKET, region: "ap-guangzhou" };
 const SECRET = `whsec_${Buffer.from("a-test-secret-of-32-bytes-length").toString("base64")}`;
 const VIDEO_ASSET = readFileSync(join(__dirname, "..", "..", "local", "assets", "aigc-video.mp4"));
-/** callTencent's MAX_ATTEMPTS: no request may ever make more calls than this. */
-const MAX_ATTEMPTS = 12;
+/** callTencent's attempt limits: no request may ever make more calls than this (the last attempt is one of either kind). */
+const MAX_ATTEMPTS = RETRY_LIMITS.failedAttempts + RETRY_LIMITS.throttledAttempts - 1;
 /** The COS client's attempts for one idempotent call. */
 const COS_ATTEMPTS = 3;
 

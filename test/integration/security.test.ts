@@ -27,6 +27,7 @@ vi.mock("node:dns", async (importOriginal) => {
 
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
+import { main_handler as trackerHandler } from "../../functions/task-tracker";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
@@ -228,5 +229,48 @@ describe("logs", () => {
     }
     expect(raw).not.toContain(presigned.search);
     expect(raw).not.toMatch(/TC3-HMAC-SHA256 Credential|Signature=[0-9a-f]{16}/);
+  });
+});
+
+describe("request ids from any trigger", () => {
+  const PLATFORM_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+  const hostileIds: unknown[] = ["abc\r\nX-Injected: 1", "a".repeat(3_000), 12345, { id: 1 }, "", "ünïcode-id"];
+
+  it("never echoes a hostile SCF context request_id into the header, the problem body or the logs of an event that is not an API Gateway request", async () => {
+    for (const requestId of hostileIds) {
+      for (const event of ["a string", {}, { path: "/tencent-vod/v1/aigc-video", requestContext: {} }]) {
+        const logs = captureLogs();
+        let response: Awaited<ReturnType<typeof vodVideo>>;
+        try {
+          response = await vodVideo(event, { ...scfContext(), request_id: requestId as string });
+        } finally {
+          logs.restore();
+        }
+        expect(response.statusCode).toBe(400);
+        const header = response.headers["x-request-id"];
+        expect(header, String(requestId)).toMatch(PLATFORM_ID);
+        expect(bodyOf(response).requestId).toBe(header);
+        expect(logs.lines().length).toBeGreaterThan(0);
+        for (const line of logs.lines()) expect(String(line.requestId)).toBe(header);
+      }
+    }
+  });
+
+  it("keeps a platform request id as it is", async () => {
+    const response = await vodVideo({}, { ...scfContext(), request_id: "4c2b7e1a-9d3f-4e0b-8f6a-2b1c0d9e8f7a" });
+    expect(response.headers["x-request-id"]).toBe("4c2b7e1a-9d3f-4e0b-8f6a-2b1c0d9e8f7a");
+  });
+
+  it("logs a clean request id for COS and timer invocations whose context request_id is hostile", async () => {
+    configure();
+    const logs = captureLogs();
+    try {
+      await vodRedraw({ Records: [{ not: "a cos record" }] }, { ...scfContext(), request_id: "evil\r\n{\"level\":\"error\"}" });
+      await trackerHandler("not a timer event", { ...scfContext(), request_id: "x".repeat(3_000) });
+    } finally {
+      logs.restore();
+    }
+    expect(logs.lines().length).toBeGreaterThanOrEqual(2);
+    for (const line of logs.lines()) expect(String(line.requestId)).toMatch(PLATFORM_ID);
   });
 });

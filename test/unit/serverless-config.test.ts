@@ -6,7 +6,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { deterministicZip, FUNCTION_FILES } from "../../scripts/build";
+import { BUILD_TARGET, deterministicZip, FUNCTION_FILES, SCF_RUNTIME } from "../../scripts/build";
 import { RESERVED_ENV_PREFIXES, runServerlessPackage, verifyPackage, type FunctionRoutes } from "../../scripts/package";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -87,9 +87,12 @@ function variables(): Record<string, unknown> {
 }
 
 describe("serverless.yml", () => {
-  it("targets Tencent SCF on Nodejs18.15 with 256 MB / 30 s and region defaulting to ap-guangzhou", () => {
+  it("targets Tencent SCF on Nodejs24.11, a supported Node, with 256 MB / 30 s and region defaulting to ap-guangzhou", () => {
     expect(config.provider.name).toBe("tencent");
-    expect(config.provider.runtime).toBe("Nodejs18.15");
+    expect(config.provider.runtime).toBe("Nodejs24.11");
+    expect(config.provider.runtime).toBe(SCF_RUNTIME);
+    // The bundles are built for the Node the runtime runs.
+    expect(BUILD_TARGET).toBe(`node${SCF_RUNTIME.match(/^Nodejs(\d+)\./)?.[1]}`);
     expect(config.provider.memorySize).toBe(256);
     expect(config.provider.timeout).toBe(30);
     expect(config.provider.region).toMatch(/^\$\{param:region, *'ap-guangzhou'\}$/);
