@@ -24,6 +24,8 @@ export interface Config {
   credentials?: TencentCredentials;
   apiTokens: TokenEntry[];
   allowUnlistedModels: boolean;
+  /** AIGC_REFUSE_UNLISTED_VERSIONS: refuse a version the catalog does not list of a known model (default: send it, with a warning). */
+  refuseUnlistedVersions: boolean;
   /** Upper bound for one upstream attempt; retries are further bounded by the function's time left. */
   upstreamAttemptTimeoutMs: number;
   /** Redraw-on-upload: which bucket and prefixes; absent when AIGC_REDRAW_BUCKET is not set. */
@@ -253,6 +255,7 @@ export function readConfig(env: Env): Config {
     ...(creds ? { credentials: creds } : {}),
     apiTokens: apiTokens(env),
     allowUnlistedModels: flag(env, "AIGC_ALLOW_UNLISTED_MODELS"),
+    refuseUnlistedVersions: flag(env, "AIGC_REFUSE_UNLISTED_VERSIONS"),
     upstreamAttemptTimeoutMs: timeout,
     ...(redrawConfig ? { redraw: redrawConfig } : {}),
     ...(ledgerConfig ? { ledger: ledgerConfig } : {}),

@@ -1,37 +1,40 @@
 /**
- * Models of MPS CreateAigcVideoTask (2019-06-12).
+ * Models of MPS CreateAigcVideoTask (2019-06-12), as the SDK 4.1.313 doc comments give them.
  *
- * To add a model: add an entry to `models` with its `source`, the rules all its versions
- * share in `rules`, and every version in `versions`. On MPS, ModelName and ModelVersion
- * are optional; without a version, a value passes when any version of the model takes it.
+ * To add a model: add an entry to `models` with its `source`, the rules all its versions share in
+ * `rules`, and every version in `versions`. On MPS, ModelName and ModelVersion are optional;
+ * without a version, a value passes when any version of the model takes it. inferred() rules
+ * only warn.
  */
 import { NOT_SUPPORTED, type ActionCatalog, type MpsVideoFeature, type MpsVideoRules } from "./types";
-import { SDK_MPS_VIDEO, SDK_VOD_VIDEO, SEED_MPS_VIDEO } from "./sources";
+import { SDK_MPS_VIDEO } from "./sources";
 
-// "Besides the resolutions a model supports, 2K and 4K can also be generated" (AigcVideoExtraParam).
+// AigcVideoExtraParam.Resolution: "besides the resolutions a model supports, 2K and 4K can also be generated".
 const ALSO_UPSCALED = ["2K", "4K"];
 
 const KLING_LAST_FRAME_AT_1080P = { onlyAtResolution: "1080P" } as const;
+// EnableAudio: "Vidu: only the q3 series".
 const VIDU_Q3_FEATURES: readonly MpsVideoFeature[] = ["OffPeak", "LogoAdd", "EnableAudio"];
 
 /** MPS CreateAigcVideoTask models, versions and per-model rules. */
 export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
   action: "MPS CreateAigcVideoTask (2019-06-12)",
+  source: SDK_MPS_VIDEO,
   defaults: {
-    // "Only some models support a scene".
+    // SceneType: "only some models support a scene".
     sceneTypes: NOT_SUPPORTED,
-    // LastImageUrl lists the models that support it.
+    // LastImageUrl lists the models that take it.
     lastFrame: NOT_SUPPORTED,
-    // Seed 001: "List of up to 3 asset images".
-    maxReferenceImages: 3,
-    // "Currently only Kling O1, Kling 3.0-Omni, Vidu q2-pro, H2 1.0 take reference videos".
+    // ImageInfos lists the models that take several images ("models that support multi-image input").
+    maxReferenceImages: 1,
+    // VideoInfos: "currently only Kling O1, Kling 3.0-Omni, Vidu q2-pro, H2 1.0 take reference videos".
     videoInputs: false,
     features: [],
   },
   features: {
-    EnableAudio: { field: "ExtraParameters.EnableAudio", offValues: [false], label: "audio generation" },
-    OffPeak: { field: "ExtraParameters.OffPeak", offValues: [false], label: "off-peak generation" },
-    LogoAdd: { field: "ExtraParameters.LogoAdd", offValues: [0], label: "logo watermark" },
+    EnableAudio: { field: "ExtraParameters.EnableAudio", offValues: [false], label: "audio generation", source: `${SDK_MPS_VIDEO} AigcVideoExtraParam.EnableAudio` },
+    OffPeak: { field: "ExtraParameters.OffPeak", offValues: [false], label: "off-peak generation", source: `${SDK_MPS_VIDEO} AigcVideoExtraParam.OffPeak ("only Vidu")` },
+    LogoAdd: { field: "ExtraParameters.LogoAdd", offValues: [0], label: "logo watermark", source: `${SDK_MPS_VIDEO} AigcVideoExtraParam.LogoAdd` },
   },
   models: {
     Hunyuan: {
@@ -95,7 +98,6 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         aspectRatios: ["16:9", "9:16", "1:1"],
         aspectRatioModes: ["text", "reference"],
         sceneTypes: ["template_effect"],
-        // EnableAudio: "Vidu, only the q3 series".
         features: ["OffPeak", "LogoAdd"],
       },
       versions: {
@@ -107,12 +109,7 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         "q2-pro": { durations: { min: 1, max: 10 }, lastFrame: "supported", maxReferenceImages: 7, videoInputs: true },
         "q2-turbo": { durations: { min: 1, max: 10 }, lastFrame: "supported" },
         "q3-pro": { durations: { min: 3, max: 16 }, lastFrame: "supported", features: VIDU_Q3_FEATURES },
-        "q3-turbo": {
-          durations: { min: 3, max: 16 },
-          lastFrame: "supported",
-          maxReferenceImages: 7,
-          features: VIDU_Q3_FEATURES,
-        },
+        "q3-turbo": { durations: { min: 3, max: 16 }, lastFrame: "supported", maxReferenceImages: 7, features: VIDU_Q3_FEATURES },
         q3: { durations: { min: 3, max: 16 }, maxReferenceImages: 7, features: VIDU_Q3_FEATURES },
         "q3-mix": { durations: { min: 3, max: 16 }, maxReferenceImages: 7, features: VIDU_Q3_FEATURES },
       },
@@ -141,11 +138,11 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
       },
     },
     Mingmou: {
-      // MPS names Mingmou but lists no version for it; 1.0 is inferred from VOD.
-      source: `${SDK_MPS_VIDEO}; version from ${SDK_VOD_VIDEO}`,
+      // ModelName lists Mingmou; ModelVersion lists no version for it, so any version is sent with a warning.
+      source: SDK_MPS_VIDEO,
       // land2port = landscape to portrait.
       rules: { sceneTypes: ["land2port"] },
-      versions: { "1.0": {} },
+      versions: {},
     },
     H2: {
       source: SDK_MPS_VIDEO,
@@ -162,20 +159,6 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         },
       },
     },
-    GV: {
-      // Named by seed 001's example only (ImageUrl + LastImageUrl, Duration 8, 720P, 16:9).
-      // Versions, durations, resolutions, ratios and audio are inferred from GV on VOD.
-      source: `${SEED_MPS_VIDEO}; rules inferred from ${SDK_VOD_VIDEO}`,
-      rules: {
-        durations: { values: [8] },
-        resolutions: ["720P", "1080P", ...ALSO_UPSCALED],
-        aspectRatios: ["16:9", "9:16"],
-        lastFrame: "supported",
-        // As on VOD (seed 002): GV's multi-image mode cannot use a last frame.
-        lastFrameWithReferenceImages: false,
-        features: ["EnableAudio"],
-      },
-      versions: { "3.1": {}, "3.1-fast": {}, "3.1-lite": {}, omni: {} },
-    },
   },
 };
+

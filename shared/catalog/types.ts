@@ -9,6 +9,43 @@
  * the action's defaults, then the model's `rules`, then the version's own entry.
  */
 
+/**
+ * How sure the catalog is of a rule, and so what breaking it does:
+ * - documented: Tencent's current doc comment (the installed SDK's *_models.d.ts) says it; a
+ *   request that breaks it is refused, and the refusal cites the model's source;
+ * - inferred: from an older page, the other service, or reasoning; a request that breaks it is
+ *   sent, and the answer carries a warning naming where the rule came from.
+ */
+export type RuleStrength = "documented" | "inferred";
+
+/** Where one resolved rule comes from, and how strong it is. */
+export interface RuleSource {
+  readonly strength: RuleStrength;
+  readonly source: string;
+}
+
+/** A rule value the catalog only infers (see RuleStrength), with where it comes from. */
+export interface Inferred<T> {
+  readonly inferred: T;
+  readonly from: string;
+}
+
+/** Marks a catalog rule as inferred: `lastFrame: inferred("supported", "MPS LastImageUrl")`. */
+export function inferred<T>(value: T, from: string): Inferred<T> {
+  return { inferred: value, from };
+}
+
+/** Whether a catalog value is an inferred() wrapper. */
+export function isInferred(value: unknown): value is Inferred<unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && "inferred" in value && "from" in value;
+}
+
+/** Rules as the catalog writes them: any rule may be wrapped in inferred(). */
+export type Authored<R> = { readonly [K in keyof R]?: R[K] | Inferred<NonNullable<R[K]>> };
+
+/** The source and strength of each rule a model version resolved to. */
+export type RuleSources<R> = { readonly [K in keyof R]?: RuleSource };
+
 /** Marks a field Tencent documents as not supported by a model. */
 export const NOT_SUPPORTED = "not supported" as const;
 export type NotSupported = typeof NOT_SUPPORTED;
@@ -109,12 +146,12 @@ export type MpsVideoFeature = "EnableAudio" | "OffPeak" | "LogoAdd";
 
 /** One model: where it is documented, rules shared by its versions, and its versions. */
 export interface ModelEntry<R> {
-  /** Which document lists the model (and its rules), so a reader can re-check them. */
+  /** Which document lists the model (and its documented rules), so a reader can re-check them. */
   readonly source: string;
-  /** Rules every version shares unless the version says otherwise. */
-  readonly rules?: R;
+  /** Rules every version shares unless the version says otherwise: the version-independent rules. */
+  readonly rules?: Authored<R>;
   /** Every accepted ModelVersion, with the rules that differ from `rules`. */
-  readonly versions: Readonly<Record<string, R>>;
+  readonly versions: Readonly<Record<string, Authored<R>>>;
 }
 
 /** A gated feature: the field it lives in, and which of its values leave it off. */
@@ -125,14 +162,22 @@ export interface FeatureField {
   readonly offValues?: readonly (string | number | boolean)[];
   /** Said in the refusal, e.g. "audio generation". */
   readonly label: string;
+  /** The doc comment that names the models taking it (model.field). */
+  readonly source: string;
+  /** Set when which models take it is only inferred: a model outside the list is then warned, not refused. */
+  readonly inferred?: boolean;
 }
 
 /** The models of one Tencent action. */
 export interface ActionCatalog<R, F extends string = never> {
   /** Tencent action and API version, for messages and docs. */
   readonly action: string;
+  /** The doc comments the action-wide defaults come from. */
+  readonly source: string;
   /** Rules that apply to every model unless the model or version overrides them. */
-  readonly defaults: R;
+  readonly defaults: Authored<R>;
+  /** Old model names Tencent renamed, to the name it documents now: sent under the new name, with a warning. */
+  readonly renamed?: Readonly<Record<string, string>>;
   readonly models: Readonly<Record<string, ModelEntry<R>>>;
   /** Fields only some models take; each model lists the ones it takes in `features`. */
   readonly features: Readonly<Record<F, FeatureField>>;

@@ -1,37 +1,41 @@
 /**
- * Models of VOD CreateAigcImageTask (2018-07-17).
+ * Models of VOD CreateAigcImageTask (2018-07-17), as the SDK 4.1.313 doc comments give them.
  *
- * To add a model: add an entry to `models` with its `source`, the rules all its versions
- * share in `rules`, and every version in `versions`. Versions differ a lot here (image
- * maxima, resolutions), so most rules sit on the version.
+ * To add a model: add an entry to `models` with its `source`, the rules all its versions share in
+ * `rules`, and every version in `versions`. Versions differ a lot here (image maxima,
+ * resolutions), so most rules sit on the version. inferred() rules only warn.
  */
-import { NOT_SUPPORTED, type ActionCatalog, type VodImageFeature, type VodImageRules } from "./types";
+import { inferred, NOT_SUPPORTED, type ActionCatalog, type Authored, type VodImageFeature, type VodImageRules } from "./types";
 import { SDK_VOD_IMAGE, SEED_VOD_IMAGE } from "./sources";
 
 const GG_RATIOS = ["1:1", "2:3", "3:2", "3:4", "4:3", "4:5", "5:4", "9:16", "16:9", "21:9"];
 const GG_31_RATIOS = ["1:1", "1:4", "1:8", "2:3", "3:2", "3:4", "4:1", "4:3", "4:5", "5:4", "8:1", "9:16", "16:9", "21:9"];
 const KLING_RATIOS = ["16:9", "9:16", "1:1", "4:3", "3:4", "3:2", "2:3", "21:9"];
 
-const GG_25: VodImageRules = { resolutions: ["1K", "2K", "4K"], aspectRatios: GG_RATIOS, maxReferenceImages: 3 };
-const GG_30: VodImageRules = { resolutions: ["1K", "2K", "4K"], aspectRatios: GG_RATIOS, maxReferenceImages: 14 };
-const GG_31: VodImageRules = { resolutions: ["720P", "1K", "2K", "4K"], aspectRatios: GG_31_RATIOS, maxReferenceImages: 14 };
+// CreateAigcImageTaskRequest.FileInfos lists each model version's most reference images.
+const GG_31: Authored<VodImageRules> = { resolutions: ["720P", "1K", "2K", "4K"], aspectRatios: GG_31_RATIOS, maxReferenceImages: 14 };
+const FROM_GG_31 = `${SDK_VOD_IMAGE}, documented for GG 3.1`;
 
 /** VOD CreateAigcImageTask models, versions and per-model rules. */
 export const vodImageCatalog: ActionCatalog<VodImageRules, VodImageFeature> = {
   action: "VOD CreateAigcImageTask (2018-07-17)",
+  source: SDK_VOD_IMAGE,
+  // GG is GEM renamed (4.1.313 lists GG with GEM's versions; the FileInfos.Text comment still says GEM).
+  renamed: { GEM: "GG" },
   defaults: {
-    // "By default only one image can be specified" (seed 003).
-    maxReferenceImages: 1,
-    // "OutputImageCount: Kling 1-9, OG 1-8; other models: no effect".
-    outputImageCount: NOT_SUPPORTED,
-    // "ReferenceType: only when ModelName is OG".
-    referenceTypes: NOT_SUPPORTED,
-    // "Other ModelName values are not supported" (SceneType).
+    // FileInfos gives the maximum of the models it lists; for the others, seed 003's "by default only one image".
+    maxReferenceImages: inferred(1, `${SEED_VOD_IMAGE}: "by default only one image"`),
+    // OutputImageCount: "Kling 1-9, OG 1-8; other models: no effect" - ignored by Tencent, so only warned.
+    outputImageCount: inferred(NOT_SUPPORTED, `${SDK_VOD_IMAGE} OutputImageCount: "other models: no effect"`),
+    // ReferenceType: "only effective when ModelName is OG" - ignored elsewhere, so only warned.
+    referenceTypes: inferred(NOT_SUPPORTED, `${SDK_VOD_IMAGE} AigcImageTaskInputFileInfo.ReferenceType: "only effective for OG"`),
+    // SceneType: "other ModelName values are not supported yet".
     sceneTypes: NOT_SUPPORTED,
     features: [],
   },
   features: {
-    FileText: { field: "FileInfos[].Text", label: "image descriptions" },
+    // AigcImageTaskInputFileInfo.Text: "only effective for GEM 2.5, GEM 3.0" (now GG): ignored elsewhere, so only warned.
+    FileText: { field: "FileInfos[].Text", label: "image descriptions", source: `${SDK_VOD_IMAGE} AigcImageTaskInputFileInfo.Text ("only GEM 2.5, GEM 3.0")`, inferred: true },
   },
   models: {
     OG: {
@@ -40,35 +44,31 @@ export const vodImageCatalog: ActionCatalog<VodImageRules, VodImageFeature> = {
         resolutions: ["1K", "2K", "4K"],
         aspectRatios: ["1:1", "3:2", "2:3", "3:4", "4:3", "16:9", "9:16", "21:9", "9:21"],
         outputImageCount: { min: 1, max: 8 },
-        // mask = an image mask.
+        // mask = an image mask, given beside the image it masks: FileInfos lists no maximum for OG.
         referenceTypes: ["mask"],
+        maxReferenceImages: undefined,
       },
       versions: { image2_low: {}, image2_medium: {}, image2_high: {} },
     },
     GG: {
       source: SDK_VOD_IMAGE,
       versions: {
-        "2.5": GG_25,
-        "3.0": GG_30,
+        "2.5": { resolutions: ["1K", "2K", "4K"], aspectRatios: GG_RATIOS, maxReferenceImages: 3, features: ["FileText"] },
+        "3.0": { resolutions: ["1K", "2K", "4K"], aspectRatios: GG_RATIOS, maxReferenceImages: 14, features: ["FileText"] },
         "3.1": GG_31,
-        // Inferred: 3.1-lite has no documented rules and is taken to share 3.1's.
-        "3.1-lite": GG_31,
-      },
-    },
-    GEM: {
-      // Named only by seed 003 and the FileInfos[].Text comment ("only GEM 2.5, GEM 3.0").
-      source: `${SEED_VOD_IMAGE}; ${SDK_VOD_IMAGE} (FileInfos.Text)`,
-      versions: {
-        // Image maxima from seed 003; resolutions and ratios inferred from GG of the same version.
-        "2.5": { ...GG_25, features: ["FileText"] },
-        "3.0": { ...GG_30, features: ["FileText"] },
+        // 3.1-lite has no documented rules of its own: 3.1's, inferred.
+        "3.1-lite": {
+          resolutions: inferred(["720P", "1K", "2K", "4K"], FROM_GG_31),
+          aspectRatios: inferred(GG_31_RATIOS, FROM_GG_31),
+          maxReferenceImages: inferred(14, FROM_GG_31),
+        },
       },
     },
     Hunyuan: {
       source: SDK_VOD_IMAGE,
       rules: { sceneTypes: ["3d_panorama"] },
       versions: {
-        // "3.0: Resolution not supported, set it through ExtInfo; AspectRatio not supported".
+        // "Hunyuan 3.0: Resolution not supported yet, set it through ExtInfo"; AspectRatio "not supported".
         "3.0": { resolutions: NOT_SUPPORTED, aspectRatios: NOT_SUPPORTED, maxReferenceImages: 3 },
         "3d_2.0": {},
         "3.5-preview": {},
@@ -97,30 +97,9 @@ export const vodImageCatalog: ActionCatalog<VodImageRules, VodImageFeature> = {
       },
     },
     Mingmou: {
-      // Listed in the ModelVersion comment only ("when ModelName is Mingmou: 1.0"), not in ModelName.
-      source: `${SDK_VOD_IMAGE} (ModelVersion comment only)`,
+      // Listed in the ModelVersion comment ("when ModelName is Mingmou: 1.0"), not in ModelName's.
+      source: `${SDK_VOD_IMAGE} (ModelVersion comment)`,
       versions: { "1.0": {} },
-    },
-    SI: {
-      // Named only in the AigcImageOutputConfig Resolution and AspectRatio comments.
-      source: `${SDK_VOD_IMAGE} (AigcImageOutputConfig comments only)`,
-      // "SI: AspectRatio not supported; say the ratio in the prompt".
-      rules: { aspectRatios: NOT_SUPPORTED },
-      versions: {
-        "4.0": { resolutions: ["1K", "2K", "4K"] },
-        "4.5": { resolutions: ["2K", "4K"] },
-        "5.0-lite": { resolutions: ["2K", "3K"] },
-      },
-    },
-    Qwen: {
-      // Named only in the AigcImageOutputConfig Resolution and AspectRatio comments.
-      source: `${SDK_VOD_IMAGE} (AigcImageOutputConfig comments only)`,
-      rules: { aspectRatios: NOT_SUPPORTED },
-      versions: {
-        // "Qwen 0925: Resolution not supported, set it through ExtInfo".
-        "0925": { resolutions: NOT_SUPPORTED },
-        "2.0": {},
-      },
     },
   },
 };

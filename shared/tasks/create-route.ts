@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import type { Caller } from "../auth";
 import { ConfigError } from "../config";
-import { RequestRefused } from "../errors";
+import { RequestRefused, type FieldIssue } from "../errors";
 import { checkCallbackUrl } from "../http/callback-url";
 import { httpFunction, readJsonBody, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
@@ -72,11 +72,16 @@ function inputSummary(params: Record<string, unknown>): TaskRecord["input"] {
   };
 }
 
-function created(scope: RequestScope, task: CreatedTask): HttpResponse {
+/**
+ * Tencent's envelope, plus `Warnings` when the request broke a rule the catalog only infers (or
+ * named an unlisted version, or a renamed model): Tencent's clients ignore the extra member.
+ */
+function created(scope: RequestScope, task: CreatedTask, warnings: readonly FieldIssue[]): HttpResponse {
+  const answer = { TaskId: task.taskId, RequestId: task.upstreamRequestId, ...(warnings.length > 0 ? { Warnings: warnings } : {}) };
   return {
     status: 200,
     headers: { "content-type": "application/json", "x-request-id": scope.request.requestId },
-    body: JSON.stringify({ Response: { TaskId: task.taskId, RequestId: task.upstreamRequestId } }),
+    body: JSON.stringify({ Response: answer }),
   };
 }
 
@@ -109,7 +114,7 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   const kind = action.kind;
   const caller = requireCaller(scope);
   const { body, callbackUrl } = takeCallbackUrl(readJsonBody(scope.request), scope);
-  const result = validateWith(action, body, { allowUnlistedModels: scope.config.allowUnlistedModels });
+  const result = validateWith(action, body, { allowUnlistedModels: scope.config.allowUnlistedModels, refuseUnlistedVersions: scope.config.refuseUnlistedVersions });
   if (!result.ok) {
     const first = result.issues[0];
     const summary = result.issues.length === 1 && first ? `${first.field}: ${first.message}` : `${result.issues.length} fields are invalid; see errors.`;
@@ -117,6 +122,9 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
     scope.log.info("request.invalid", { kind, issueCount: result.issues.length, issues: result.issues.slice(0, 20).map((issue) => ({ field: issue.field.slice(0, 200), code: issue.code })) });
     throw new RequestRefused("invalid-request", result.issues.length === 1 && first ? first.code : "InvalidParameter", summary, { issues: result.issues });
   }
+
+  // Bounded like the issues above; each warning is its own line, so it can be searched for.
+  for (const warning of result.warnings.slice(0, 20)) scope.log.warn("request.warning", { kind, field: warning.field.slice(0, 200), code: warning.code, message: warning.message.slice(0, 500) });
 
   const idempotencyKey = scope.request.headers["idempotency-key"];
   if (idempotencyKey !== undefined && !isValidIdempotencyKey(idempotencyKey)) {
@@ -182,7 +190,7 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
     if (idempotency && ledger) await ledger.releaseIdempotencyKey(idempotency.id).catch(() => undefined);
     throw error;
   }
-  const response = created(scope, task);
+  const response = created(scope, task, result.warnings);
   if (ledger) {
     await recordTask(ledger, kind, caller, task, params, callbackUrl, scope);
     if (idempotency) {

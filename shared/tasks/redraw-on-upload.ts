@@ -111,7 +111,7 @@ async function redrawOne(object: CosObjectEvent, deps: RedrawDeps): Promise<Reco
     FileInfo: { Type: "Url", Url: deps.cos.presignGetUrl(ref, object.key, INPUT_URL_TTL_SECONDS) },
     ...(style ? { TaskInfo: { Style: style } } : {}),
   };
-  const validation = validateWith(vodRedrawAction, body, { allowUnlistedModels: deps.config.allowUnlistedModels });
+  const validation = validateWith(vodRedrawAction, body, { allowUnlistedModels: deps.config.allowUnlistedModels, refuseUnlistedVersions: deps.config.refuseUnlistedVersions });
   if (!validation.ok) {
     // Only the object's metadata can make this invalid; retrying the same upload cannot fix it.
     recordLog.warn("upload.refused", { issues: validation.issues.map((i) => ({ field: i.field, code: i.code, message: i.message })) });

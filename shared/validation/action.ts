@@ -17,8 +17,14 @@ import type { CatalogOptions } from "./rules/model-check";
 /** The four create actions this product serves. */
 export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video";
 
-/** Either Tencent-ready params, or every issue found (never a partial success). */
-export type ValidationResult = { ok: true; params: Record<string, unknown> } | { ok: false; issues: FieldIssue[] };
+/**
+ * Either Tencent-ready params (with warnings: rules only inferred that the request breaks, an
+ * unlisted version, a renamed model), or every issue found (never a partial success).
+ */
+export type ValidationResult = { ok: true; params: Record<string, unknown>; warnings: FieldIssue[] } | { ok: false; issues: FieldIssue[] };
+
+/** How strictly the catalog is applied (AIGC_ALLOW_UNLISTED_MODELS, AIGC_REFUSE_UNLISTED_VERSIONS). */
+export type ValidationOptions = Partial<CatalogOptions>;
 
 /** Most bytes the deployment adds to validated params: `,"SubAppId":<16 digits>` and `,"SessionId":"<50 chars>"`. */
 const ADDED_PARAMS_MAX_BYTES = 128;
@@ -67,7 +73,7 @@ export const MPS_REFUSED: ReadonlyMap<string, string> = new Map([
 export function validateWith(
   action: CreateAction,
   body: unknown,
-  options: { allowUnlistedModels?: boolean } = {},
+  options: ValidationOptions = {},
 ): ValidationResult {
   if (!isPlainObject(body)) {
     return { ok: false, issues: [{ field: "body", code: INVALID_PARAMETER, message: "the request body must be a JSON object" }] };
@@ -82,6 +88,8 @@ export function validateWith(
     else issue(UNKNOWN_PARAMETER, `${problem.field} is not a parameter of ${action.tencentAction}`);
   }
 
+  // Relay clients send "" for fields they leave unset, and Tencent reads "" as unset.
+  dropEmptyStrings(normalized.value);
   // reportInput lets issues tell a missing field from one of the wrong type (null included).
   const parsed = schema.safeParse(normalized.value, { reportInput: true });
   if (!parsed.success) {
@@ -89,7 +97,7 @@ export function validateWith(
     return { ok: false, issues: findings.issues };
   }
   const params = parsed.data;
-  action.check(params, findings, { allowUnlistedModels: options.allowUnlistedModels ?? false });
+  action.check(params, findings, { allowUnlistedModels: options.allowUnlistedModels ?? false, refuseUnlistedVersions: options.refuseUnlistedVersions ?? false });
 
   // Room is kept for what is added before sending (SubAppId, our SessionId): without it a body just
   // under the limit passed here and was refused by Tencent instead.
@@ -101,5 +109,20 @@ export function validateWith(
       message: `the request to Tencent would be ${bytes} bytes; Tencent takes at most ${REQUEST_BODY_MAX_BYTES}`,
     });
   }
-  return findings.issues.length > 0 ? { ok: false, issues: findings.issues } : { ok: true, params };
+  return findings.issues.length > 0 ? { ok: false, issues: findings.issues } : { ok: true, params, warnings: findings.warnings };
+}
+
+/**
+ * Removes every object property whose value is "" (at any depth, inside arrays too): an empty
+ * string is an absent field. A required field so emptied is reported as missing.
+ */
+function dropEmptyStrings(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) dropEmptyStrings(item);
+  } else if (isPlainObject(value)) {
+    for (const key of Object.keys(value)) {
+      if (value[key] === "") delete value[key];
+      else dropEmptyStrings(value[key]);
+    }
+  }
 }

@@ -43,9 +43,23 @@ export function nonEmpty() {
   return z.string().min(1, { error: "must not be empty" });
 }
 
+/**
+ * One of Tencent's enumerated values, matched ignoring case ("file", "temporary" and "ENABLED"
+ * are what relay clients and their examples send) and passed on in Tencent's spelling. The input
+ * side is a string listing the values, so the API description still shows them.
+ */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  const canonical = new Map<string, string>(values.map((value) => [value.toLowerCase(), value]));
+  return z
+    .string()
+    .meta({ enum: [...values] })
+    .transform((value) => canonical.get(value.toLowerCase()) ?? value)
+    .pipe(z.enum(values, { error: `must be one of: ${values.join(", ")}` }));
+}
+
 /** VOD's Enabled/Disabled switch. */
 export function onOff() {
-  return z.enum(SWITCH_VALUES);
+  return oneOf(SWITCH_VALUES);
 }
 
 /** An absolute http(s) URL, which Tencent fetches itself. */
@@ -60,7 +74,7 @@ export function isoDateTime() {
 
 /** "W:H" or "auto"; which ratios a model takes is checked against the catalog. */
 export function aspectRatio() {
-  return z.string().regex(/^(\d+:\d+|auto)$/, { error: 'must look like "16:9" (or "auto")' });
+  return z.string().regex(/^(\d+:\d+|auto)$/i, { error: 'must look like "16:9" (or "auto")' });
 }
 
 // A flat character class, not groups of four: group repetition overflows the regex stack on megabytes.

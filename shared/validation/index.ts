@@ -6,14 +6,14 @@
  * (and builds) one action's schema, not four; a build test keeps it that way.
  */
 import type { z } from "zod";
-import { validateWith, type CreateAction, type TaskKind, type ValidationResult } from "./action";
+import { validateWith, type CreateAction, type TaskKind, type ValidationOptions, type ValidationResult } from "./action";
 import { mpsVideoAction } from "./actions/mps-video";
 import { vodImageAction } from "./actions/vod-image";
 import { vodRedrawAction } from "./actions/vod-redraw";
 import { vodVideoAction } from "./actions/vod-video";
 
 export type { FieldIssue } from "./issues";
-export type { CreateAction, TaskKind, ValidationResult } from "./action";
+export type { CreateAction, TaskKind, ValidationOptions, ValidationResult } from "./action";
 export type { MpsVideoRequest } from "./schemas/mps-video";
 export type { VodImageRequest } from "./schemas/vod-image";
 export type { VodRedrawRequest } from "./schemas/vod-redraw";
@@ -37,6 +37,6 @@ export const requestSchemas: Readonly<Record<TaskKind, z.ZodType>> = {
 };
 
 /** Validates a create-task body for one action; on success returns Tencent's PascalCase params (without SubAppId). */
-export function validateCreateRequest(kind: TaskKind, body: unknown, options: { allowUnlistedModels?: boolean } = {}): ValidationResult {
+export function validateCreateRequest(kind: TaskKind, body: unknown, options: ValidationOptions = {}): ValidationResult {
   return validateWith(createActions[kind], body, options);
 }

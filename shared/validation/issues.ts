@@ -28,6 +28,8 @@ export function valueCode(path: Path): string {
 /** Collects the issues of one request. */
 export class Findings {
   readonly issues: FieldIssue[] = [];
+  /** What the request breaks that is only inferred, or that the catalog cannot check: sent anyway, answered with these. */
+  readonly warnings: FieldIssue[] = [];
 
   constructor(private readonly spelling: ClientSpelling) {}
 
@@ -44,6 +46,11 @@ export class Findings {
   /** Records an issue as given. */
   add(path: Path, code: string, message: string): void {
     this.issues.push({ field: this.field(path), code, message });
+  }
+
+  /** Records a warning: the request is still sent. `message` is whole (it names the field itself). */
+  warn(path: Path, code: string, message: string): void {
+    this.warnings.push({ field: this.field(path), code, message });
   }
 
   /** A required field is absent; `when` says what makes it required. */

@@ -5,6 +5,7 @@ import {
   describeIntegerRule,
   lookupModel,
   mpsVideoCatalog,
+  resolvedVersions,
   vodImageCatalog,
   vodVideoCatalog,
   type ActionCatalog,
@@ -22,13 +23,7 @@ const CATALOGS = {
 function everyVersion() {
   return Object.entries(CATALOGS).flatMap(([action, catalog]) =>
     Object.entries(catalog.models).flatMap(([model, entry]) =>
-      Object.entries(entry.versions).map(([version, own]) => ({
-        action,
-        catalog,
-        model,
-        version,
-        rules: { ...catalog.defaults, ...entry.rules, ...own } as Record<string, unknown>,
-      })),
+      resolvedVersions(catalog, entry).map(([version, rules, sources]) => ({ action, catalog, model, version, rules, sources })),
     ),
   );
 }
@@ -38,11 +33,30 @@ function isIntegerRule(value: unknown): value is IntegerRule {
 }
 
 describe("model catalog integrity", () => {
-  it("gives every model at least one version and a source", () => {
+  it("gives every model a source, and every model but MPS Mingmou (which Tencent lists without versions) at least one version", () => {
     for (const [action, catalog] of Object.entries(CATALOGS)) {
+      expect(catalog.source.trim(), action).not.toBe("");
       for (const [model, entry] of Object.entries(catalog.models)) {
-        expect(Object.keys(entry.versions).length, `${action} ${model} versions`).toBeGreaterThan(0);
+        if (!(action === "mps-video" && model === "Mingmou")) expect(Object.keys(entry.versions).length, `${action} ${model} versions`).toBeGreaterThan(0);
         expect(entry.source.trim(), `${action} ${model} source`).not.toBe("");
+      }
+    }
+  });
+
+  it("gives every resolved rule a strength and a source", () => {
+    for (const { action, model, version, rules, sources } of everyVersion()) {
+      for (const key of Object.keys(rules)) {
+        const source = sources[key];
+        expect(source?.strength, `${action} ${model} ${version} ${key}`).toMatch(/^(documented|inferred)$/);
+        expect(source?.source.trim(), `${action} ${model} ${version} ${key}`).not.toBe("");
+      }
+    }
+  });
+
+  it("cites the SDK release for every documented rule", () => {
+    for (const { action, model, version, sources } of everyVersion()) {
+      for (const [key, source] of Object.entries(sources)) {
+        if (source?.strength === "documented") expect(source.source, `${action} ${model} ${version} ${key}`).toContain("SDK 4.1.313");
       }
     }
   });
@@ -102,8 +116,8 @@ describe("model catalog integrity", () => {
     for (const { action, model, version, rules } of everyVersion()) {
       const lastFrame = rules.lastFrame;
       if (typeof lastFrame !== "object" || lastFrame === null) continue;
-      const resolutions = rules.resolutions as string[] | undefined;
-      expect(resolutions, `${action} ${model} ${version}`).toContain((lastFrame as { onlyAtResolution: string }).onlyAtResolution);
+      const resolutions = (rules.resolutions as string[] | undefined)?.map((value) => value.toUpperCase());
+      expect(resolutions, `${action} ${model} ${version}`).toContain((lastFrame as { onlyAtResolution: string }).onlyAtResolution.toUpperCase());
     }
   });
 
@@ -120,19 +134,28 @@ describe("model catalog integrity", () => {
 });
 
 describe("model catalog contents", () => {
-  it("lists the models the seeds name beyond the SDK comments: GV on MPS and GEM for images", () => {
-    expect(Object.keys(mpsVideoCatalog.models)).toContain("GV");
-    expect(Object.keys(vodImageCatalog.models.GEM?.versions ?? {})).toEqual(["2.5", "3.0"]);
+  it("lists only the models Tencent's current doc comments name: no GV on MPS, GG for images (GEM renamed), no SI or Qwen", () => {
+    // mps CreateAigcVideoTaskRequest.ModelName (4.1.313): Hunyuan, Hailuo, Kling, Vidu, PixVerse, Mingmou, H2.
+    expect(Object.keys(mpsVideoCatalog.models).sort()).toEqual(["H2", "Hailuo", "Hunyuan", "Kling", "Mingmou", "PixVerse", "Vidu"]);
+    // vod CreateAigcImageTaskRequest.ModelName: OG, GG, Hunyuan, Vidu, Kling; ModelVersion adds Mingmou.
+    expect(Object.keys(vodImageCatalog.models).sort()).toEqual(["GG", "Hunyuan", "Kling", "Mingmou", "OG", "Vidu"]);
+    expect(vodImageCatalog.renamed).toEqual({ GEM: "GG" });
   });
 
-  it("gives GEM 2.5 three reference images and GEM 3.0 fourteen", () => {
-    const gem25 = lookupModel(vodImageCatalog, "GEM", "2.5");
-    const gem30 = lookupModel(vodImageCatalog, "GEM", "3.0");
-    expect(gem25.found && gem25.rules.maxReferenceImages).toBe(3);
-    expect(gem30.found && gem30.rules.maxReferenceImages).toBe(14);
+  it("gives GG 2.5 three reference images and GG 3.0 fourteen, as CreateAigcImageTaskRequest.FileInfos documents", () => {
+    const gg25 = lookupModel(vodImageCatalog, "GG", "2.5");
+    const gg30 = lookupModel(vodImageCatalog, "GG", "3.0");
+    expect(gg25.found && gg25.rules.maxReferenceImages).toBe(3);
+    expect(gg30.found && gg30.sources.maxReferenceImages).toMatchObject({ strength: "documented" });
+    expect(gg30.found && gg30.rules.maxReferenceImages).toBe(14);
   });
 
-  it("lets only Kling and OG set OutputImageCount on images", () => {
+  it("matches model names and versions ignoring case, answering in Tencent's spelling", () => {
+    expect(lookupModel(vodVideoCatalog, "kling", "3.0-omni")).toMatchObject({ found: true, model: "Kling", version: "3.0-Omni" });
+    expect(lookupModel(vodVideoCatalog, "KLING", "o1")).toBe(lookupModel(vodVideoCatalog, "Kling", "O1"));
+  });
+
+  it("gives only Kling and OG an effect for OutputImageCount on images, and only warns for the others (Tencent ignores it)", () => {
     const takers = Object.entries(vodImageCatalog.models)
       .filter(([model]) => {
         const found = lookupModel(vodImageCatalog, model, undefined);
@@ -140,6 +163,8 @@ describe("model catalog contents", () => {
       })
       .map(([model]) => model);
     expect(takers.sort()).toEqual(["Kling", "OG"]);
+    const gg = lookupModel(vodImageCatalog, "GG", "3.0");
+    expect(gg.found && gg.sources.outputImageCount).toMatchObject({ strength: "inferred" });
   });
 
   it("gives Hailuo H3 and its variants 4-15 seconds on VOD", () => {
@@ -154,6 +179,8 @@ describe("model catalog contents", () => {
     expect(found.found && found.rules.aspectRatios).toContain("4:3");
     expect(found.found && found.rules.sceneTypes).toEqual(["template_effect"]);
     expect(found.found && found.rules.maxReferenceImages).toBe(7);
+    // VOD's FileInfos comment no longer says which versions take several images: MPS's list, inferred.
+    expect(found.found && found.sources.maxReferenceImages).toMatchObject({ strength: "inferred", source: expect.stringContaining("mps") });
   });
 
   it("reads a model without a version as the most permissive of its versions", () => {
@@ -162,12 +189,13 @@ describe("model catalog contents", () => {
     expect(found.found && found.rules.durations).toEqual({ values: [3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] });
   });
 
-  it("reports an unknown model with the known ones, and an unknown version with the model's", () => {
+  it("reports an unknown model with the known ones, and an unknown version with the model's versions and version-independent rules", () => {
     expect(lookupModel(vodVideoCatalog, "Sora", "2")).toMatchObject({ found: false, unknown: "model" });
     expect(lookupModel(vodVideoCatalog, "Kling", "9.9")).toMatchObject({
       found: false,
       unknown: "version",
       knownVersions: expect.arrayContaining(["O1", "3.0-Omni"]),
+      rules: { durations: { min: 3, max: 15 }, sceneTypes: ["motion_control", "avatar_i2v", "lip_sync"] },
     });
   });
 

@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import { validateCreateRequest, type FieldIssue, type TaskKind } from "../../shared/validation";
+import { validateCreateRequest, type FieldIssue, type TaskKind, type ValidationOptions } from "../../shared/validation";
 
 const BODIES = fileURLToPath(new URL("../events/bodies/", import.meta.url));
 
@@ -13,15 +13,29 @@ export function seedBody(kind: TaskKind, variant: "seed" | "seed.snake" = "seed"
   return JSON.parse(readFileSync(`${BODIES}${kind}.${variant}.json`, "utf8")) as Record<string, unknown>;
 }
 
-/** Validates and expects success, returning the params. */
-export function expectValid(kind: TaskKind, body: unknown, options?: { allowUnlistedModels?: boolean }): Record<string, unknown> {
+/** Validates and expects success without warnings, returning the params. */
+export function expectValid(kind: TaskKind, body: unknown, options?: ValidationOptions): Record<string, unknown> {
+  const { params, warnings } = expectSent(kind, body, options);
+  expect(warnings, `warnings for a body expected to pass cleanly`).toEqual([]);
+  return params;
+}
+
+/** Validates and expects success (the request is sent), returning the params and any warnings. */
+export function expectSent(kind: TaskKind, body: unknown, options?: ValidationOptions): { params: Record<string, unknown>; warnings: FieldIssue[] } {
   const result = validateCreateRequest(kind, body, options);
   if (!result.ok) throw new Error(`expected ${kind} body to be valid, got ${JSON.stringify(result.issues, null, 2)}`);
-  return result.params;
+  return { params: result.params, warnings: result.warnings };
+}
+
+/** Validates, expects the request to be sent with exactly one warning on `field` with `code`, whose message contains every fragment. */
+export function expectWarned(kind: TaskKind, body: unknown, field: string, code: string, ...fragments: string[]): Record<string, unknown> {
+  const { params, warnings } = expectSent(kind, body);
+  expectIssue(warnings, field, code, ...fragments);
+  return params;
 }
 
 /** Validates and expects failure, returning the issues. */
-export function expectInvalid(kind: TaskKind, body: unknown, options?: { allowUnlistedModels?: boolean }): FieldIssue[] {
+export function expectInvalid(kind: TaskKind, body: unknown, options?: ValidationOptions): FieldIssue[] {
   const result = validateCreateRequest(kind, body, options);
   if (result.ok) throw new Error(`expected ${kind} body to be refused, got params ${JSON.stringify(result.params)}`);
   return result.issues;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64OfSize, expectInvalid, expectIssue, expectValid, seedBody } from "./validation-helpers";
+import { base64OfSize, expectInvalid, expectIssue, expectSent, expectValid, expectWarned, seedBody } from "./validation-helpers";
 
 /** A minimal valid text-to-image body for a model version. */
 function textToImage(model: string, version: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -9,6 +9,7 @@ function textToImage(model: string, version: string, extra: Record<string, unkno
 const images = (count: number) => Array.from({ length: count }, (_, index) => ({ Url: `https://example.com/${index}.png` }));
 const refused = (body: Record<string, unknown>) => expectInvalid("vod-image", body);
 const accepted = (body: Record<string, unknown>) => expectValid("vod-image", body);
+const warned = (body: Record<string, unknown>, field: string, ...fragments: string[]) => expectWarned("vod-image", body, field, "InferredRule", ...fragments);
 
 describe("VOD image: model and version", () => {
   it("requires ModelName and ModelVersion", () => {
@@ -17,14 +18,22 @@ describe("VOD image: model and version", () => {
     expectIssue(issues, "ModelVersion", "MissingParameter");
   });
 
-  it("refuses an unknown ModelVersion, listing that model's versions", () => {
-    expectIssue(refused(textToImage("GEM", "3.1")), "ModelVersion", "InvalidParameterValue.ModelVersion", "2.5, 3.0");
+  it("sends an unknown ModelVersion with a warning listing that model's versions", () => {
+    expectWarned("vod-image", textToImage("GG", "3.5"), "ModelVersion", "UnlistedModelVersion", "2.5, 3.0, 3.1, 3.1-lite");
   });
 
-  it("accepts the models named only outside the ModelName list (SI, Qwen, Mingmou)", () => {
-    accepted(textToImage("SI", "4.5"));
-    accepted(textToImage("Qwen", "0925"));
+  it("refuses SI and Qwen, which CreateAigcImageTaskRequest.ModelName no longer lists (only OG, GG, Hunyuan, Vidu, Kling)", () => {
+    expectIssue(refused(textToImage("SI", "4.5")), "ModelName", "InvalidParameterValue.ModelName", "OG, GG, Hunyuan, Vidu, Kling");
+    expectIssue(refused(textToImage("Qwen", "0925")), "ModelName", "InvalidParameterValue.ModelName");
+  });
+
+  it("accepts Mingmou, which the ModelVersion comment lists", () => {
     accepted(textToImage("Mingmou", "1.0"));
+  });
+
+  it("sends GEM as GG, which it was renamed to, with a warning", () => {
+    const params = expectWarned("vod-image", textToImage("GEM", "3.0"), "ModelName", "RenamedModel", "GEM is now called GG");
+    expect(params).toMatchObject({ ModelName: "GG", ModelVersion: "3.0" });
   });
 });
 
@@ -39,17 +48,21 @@ describe("VOD image: Prompt", () => {
 });
 
 describe("VOD image: input images", () => {
-  it("takes one input image by default", () => {
-    expectIssue(refused(textToImage("OG", "image2_high", { FileInfos: images(2) })), "FileInfos", "InvalidParameterValue.FileInfos", "OG image2_high takes at most 1");
+  it("takes an OG image with its mask: FileInfos lists no maximum for OG, and ReferenceType mask needs two files", () => {
+    accepted(textToImage("OG", "image2_high", { FileInfos: [{ Url: "https://example.com/a.png" }, { Url: "https://example.com/mask.png", ReferenceType: "mask" }] }));
   });
 
-  it("takes up to 3 images on GEM 2.5 and refuses a fourth", () => {
-    accepted(textToImage("GEM", "2.5", { FileInfos: images(3) }));
-    expectIssue(refused(textToImage("GEM", "2.5", { FileInfos: images(4) })), "FileInfos", "InvalidParameterValue.FileInfos", "at most 3");
+  it("sends a second image to a model FileInfos gives no maximum for, with a warning (seed 003's 'by default only one image')", () => {
+    warned(textToImage("Hunyuan", "3d_2.0", { FileInfos: images(2) }), "FileInfos", "at most 1", "seed 003");
   });
 
-  it("takes up to 14 images on GEM 3.0 and GG 3.1", () => {
-    accepted(textToImage("GEM", "3.0", { FileInfos: images(14) }));
+  it("takes up to 3 images on GG 2.5 and refuses a fourth", () => {
+    accepted(textToImage("GG", "2.5", { FileInfos: images(3) }));
+    expectIssue(refused(textToImage("GG", "2.5", { FileInfos: images(4) })), "FileInfos", "InvalidParameterValue.FileInfos", "at most 3");
+  });
+
+  it("takes up to 14 images on GG 3.0 and GG 3.1", () => {
+    accepted(textToImage("GG", "3.0", { FileInfos: images(14) }));
     accepted(textToImage("GG", "3.1", { FileInfos: images(14) }));
   });
 
@@ -74,24 +87,18 @@ describe("VOD image: input images", () => {
     expectIssue(refused(body), "FileInfos[1].Base64", "InvalidParameterValue.Base64", "7 MB");
   });
 
-  it("takes image Text only on GEM 2.5 and 3.0", () => {
-    accepted(textToImage("GEM", "2.5", { FileInfos: [{ Url: "https://example.com/a.png", Text: "the hero" }] }));
-    expectIssue(
-      refused(textToImage("GG", "2.5", { FileInfos: [{ Url: "https://example.com/a.png", Text: "the hero" }] })),
-      "FileInfos[0].Text",
-      "InvalidParameterValue.Text",
-      "GEM",
-    );
+  it("takes image Text on GG 2.5 and 3.0 (AigcImageTaskInputFileInfo.Text still says GEM, which GG is renamed from)", () => {
+    accepted(textToImage("GG", "2.5", { FileInfos: [{ Url: "https://example.com/a.png", Text: "the hero" }] }));
+    accepted(textToImage("GG", "3.0", { FileInfos: [{ Url: "https://example.com/a.png", Text: "the hero" }] }));
   });
 
-  it("takes ReferenceType mask only on OG", () => {
-    accepted(textToImage("OG", "image2_low", { FileInfos: [{ Url: "https://example.com/mask.png", ReferenceType: "mask" }] }));
-    expectIssue(
-      refused(textToImage("GG", "3.0", { FileInfos: [{ Url: "https://example.com/mask.png", ReferenceType: "mask" }] })),
-      "FileInfos[0].ReferenceType",
-      "InvalidParameterValue.ReferenceType",
-      "not supported by GG 3.0",
-    );
+  it("sends image Text to other models with a warning: Tencent documents it as having no effect there", () => {
+    warned(textToImage("GG", "3.1", { FileInfos: [{ Url: "https://example.com/a.png", Text: "the hero" }] }), "FileInfos[0].Text", "GG 2.5, 3.0");
+  });
+
+  it("takes ReferenceType mask on OG, and sends it elsewhere with a warning ('only effective for OG')", () => {
+    accepted(textToImage("OG", "image2_low", { FileInfos: [{ Url: "https://example.com/mask.png", ReferenceType: "MASK" }] }));
+    warned(textToImage("GG", "3.0", { FileInfos: [{ Url: "https://example.com/mask.png", ReferenceType: "mask" }] }), "FileInfos[0].ReferenceType", "not supported by GG 3.0");
   });
 });
 
@@ -105,8 +112,8 @@ describe("VOD image: output", () => {
     expectIssue(refused(textToImage("OG", "image2_medium", { OutputConfig: { OutputImageCount: 9 } })), "OutputConfig.OutputImageCount", "InvalidParameterValue.OutputImageCount", "allowed: 1-8");
   });
 
-  it("refuses OutputImageCount on models other than Kling and OG", () => {
-    expectIssue(refused(textToImage("GG", "3.1", { OutputConfig: { OutputImageCount: 2 } })), "OutputConfig.OutputImageCount", "InvalidParameterValue.OutputImageCount", "not supported by GG 3.1");
+  it("sends OutputImageCount to models other than Kling and OG with a warning: 'other models: no effect'", () => {
+    warned(textToImage("GG", "3.1", { OutputConfig: { OutputImageCount: 2 } }), "OutputConfig.OutputImageCount", "not supported by GG 3.1", "no effect");
   });
 
   it("matches Resolution case-insensitively and returns the catalog's spelling", () => {
@@ -115,7 +122,7 @@ describe("VOD image: output", () => {
   });
 
   it("refuses a Resolution the version does not list", () => {
-    expectIssue(refused(textToImage("SI", "4.5", { OutputConfig: { Resolution: "1K" } })), "OutputConfig.Resolution", "InvalidParameterValue.Resolution", "allowed: 2K, 4K", "SI 4.0 would take it");
+    expectIssue(refused(textToImage("Kling", "2.1", { OutputConfig: { Resolution: "4K" } })), "OutputConfig.Resolution", "InvalidParameterValue.Resolution", "allowed: 1k, 2k", "Kling 3.0-Omni, O1 would take it");
   });
 
   it("refuses Resolution on Hunyuan 3.0, which takes it through ExtInfo", () => {
@@ -127,8 +134,8 @@ describe("VOD image: output", () => {
     expectIssue(refused(textToImage("Kling", "2.1", { OutputConfig: { AspectRatio: "auto" } })), "OutputConfig.AspectRatio", "InvalidParameterValue.AspectRatio", "Kling 3.0-Omni, O1 would take it");
   });
 
-  it("refuses AspectRatio on SI, which takes the ratio in the prompt", () => {
-    expectIssue(refused(textToImage("SI", "4.0", { OutputConfig: { AspectRatio: "16:9" } })), "OutputConfig.AspectRatio", "InvalidParameterValue.AspectRatio", "not supported by SI 4.0");
+  it("refuses AspectRatio on Hunyuan 3.0 (AigcImageOutputConfig.AspectRatio: 'Hunyuan 3.0: not supported')", () => {
+    expectIssue(refused(textToImage("Hunyuan", "3.0", { OutputConfig: { AspectRatio: "16:9" } })), "OutputConfig.AspectRatio", "InvalidParameterValue.AspectRatio", "not supported by Hunyuan 3.0");
   });
 
   it("takes GG 3.1's extreme ratios but not on GG 3.0", () => {
@@ -157,7 +164,9 @@ describe("VOD image: SceneType", () => {
 });
 
 describe("VOD image: seed", () => {
-  it("keeps the seed's GEM 2.5 model and version", () => {
-    expect(accepted(seedBody("vod-image"))).toMatchObject({ ModelName: "GEM", ModelVersion: "2.5" });
+  it("sends the seed's GEM 2.5 as GG 2.5, with the renaming warning only", () => {
+    const { params, warnings } = expectSent("vod-image", seedBody("vod-image"));
+    expect(params).toMatchObject({ ModelName: "GG", ModelVersion: "2.5" });
+    expect(warnings.map((warning) => warning.code)).toEqual(["RenamedModel"]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TINY_BASE64, base64OfSize, expectInvalid, expectIssue, expectValid } from "./validation-helpers";
+import { TINY_BASE64, base64OfSize, expectInvalid, expectIssue, expectSent, expectValid, expectWarned } from "./validation-helpers";
 
 const IMAGE = "https://example.com/first.png";
 const LAST = "https://example.com/last.png";
@@ -11,6 +11,7 @@ function textToVideo(model: string, version: string, extra: Record<string, unkno
 
 const refused = (body: Record<string, unknown>) => expectInvalid("vod-video", body);
 const accepted = (body: Record<string, unknown>) => expectValid("vod-video", body);
+const warned = (body: Record<string, unknown>, field: string, ...fragments: string[]) => expectWarned("vod-video", body, field, "InferredRule", ...fragments);
 
 describe("VOD video: model and version", () => {
   it("requires ModelName", () => {
@@ -27,8 +28,21 @@ describe("VOD video: model and version", () => {
     expectIssue(refused(textToVideo("Sora", "2")), "ModelName", "InvalidParameterValue.ModelName", "Kling", "Hailuo", "PixVerse");
   });
 
-  it("refuses an unknown ModelVersion, listing that model's versions", () => {
-    expectIssue(refused(textToVideo("Hailuo", "H4")), "ModelVersion", "InvalidParameterValue.ModelVersion", "02, 2.3, 2.3-fast, H3");
+  it("sends an unknown version of a known model with a warning listing the known versions (Tencent adds versions often)", () => {
+    const params = expectWarned("vod-video", textToVideo("Hailuo", "H4"), "ModelVersion", "UnlistedModelVersion", "02, 2.3, 2.3-fast, H3", "sent to Tencent as given");
+    expect(params).toMatchObject({ ModelName: "Hailuo", ModelVersion: "H4" });
+  });
+
+  it("checks an unknown version by the rules every version of the model shares (VOD AigcVideoOutputConfig.Duration: Kling 3-15)", () => {
+    expectIssue(refused(textToVideo("Kling", "4.0", { OutputConfig: { Duration: 20 } })), "OutputConfig.Duration", "InvalidParameterValue.Duration", "allowed: 3-15");
+  });
+
+  it("refuses an unknown version when AIGC_REFUSE_UNLISTED_VERSIONS asks for it", () => {
+    expectIssue(expectInvalid("vod-video", textToVideo("Hailuo", "H4"), { refuseUnlistedVersions: true }), "ModelVersion", "InvalidParameterValue.ModelVersion", "02, 2.3, 2.3-fast, H3");
+  });
+
+  it("matches ModelName and ModelVersion ignoring case and sends Tencent's spelling", () => {
+    expect(accepted(textToVideo("kling", "3.0-omni"))).toMatchObject({ ModelName: "Kling", ModelVersion: "3.0-Omni" });
   });
 });
 
@@ -61,10 +75,22 @@ describe("VOD video: Duration, Resolution, AspectRatio, SceneType", () => {
     expect(issue.message).toMatch(/^Duration 7 is not supported by Hailuo 02; allowed: 6, 10/);
   });
 
-  it("gives Hailuo H3 and its variants 4-15 seconds", () => {
+  it("gives Hailuo H3 4-15 seconds (AigcVideoOutputConfig.Duration), and its variants the same with a warning past it", () => {
     accepted(textToVideo("Hailuo", "H3", { OutputConfig: { Duration: 12 } }));
     accepted(textToVideo("Hailuo", "H3-Max", { OutputConfig: { Duration: 4 } }));
-    expectIssue(refused(textToVideo("Hailuo", "H3_regen", { OutputConfig: { Duration: 16 } })), "OutputConfig.Duration", "InvalidParameterValue.Duration", "4-15");
+    expectIssue(refused(textToVideo("Hailuo", "H3", { OutputConfig: { Duration: 16 } })), "OutputConfig.Duration", "InvalidParameterValue.Duration", "4-15");
+    warned(textToVideo("Hailuo", "H3_regen", { OutputConfig: { Duration: 16 } }), "OutputConfig.Duration", "4-15", "documented for H3");
+  });
+
+  it("takes 11-16 s on the Vidu q3 series (MPS Duration documents 3-16 s for them) and still refuses 11 s on q2 (VOD: Vidu 1-10)", () => {
+    for (const version of ["q3", "q3-pro", "q3-turbo", "q3-mix"]) accepted(textToVideo("Vidu", version, { OutputConfig: { Duration: 16 } }));
+    expectIssue(refused(textToVideo("Vidu", "q2", { OutputConfig: { Duration: 11 } })), "OutputConfig.Duration", "InvalidParameterValue.Duration", "1-10");
+  });
+
+  it("takes 2K and 4K on every model with a resolution list: above what a model generates, EnhanceSwitch enhancement is on (AigcVideoOutputConfig.EnhanceSwitch)", () => {
+    for (const [model, version] of [["Kling", "2.1"], ["Vidu", "q2"], ["GV", "3.1"], ["Hailuo", "02"], ["OS", "2.0"]]) {
+      for (const resolution of ["2K", "4k"]) accepted(textToVideo(model!, version!, { OutputConfig: { Resolution: resolution } }));
+    }
   });
 
   it("matches Resolution case-insensitively and returns the catalog's spelling", () => {
@@ -86,8 +112,8 @@ describe("VOD video: Duration, Resolution, AspectRatio, SceneType", () => {
     );
   });
 
-  it("refuses AspectRatio where it is documented as not supported (Hailuo before H3)", () => {
-    expectIssue(refused(textToVideo("Hailuo", "2.3", { OutputConfig: { AspectRatio: "16:9" } })), "OutputConfig.AspectRatio", "InvalidParameterValue.AspectRatio", "not supported by Hailuo 2.3");
+  it("sends AspectRatio for Hailuo before H3 with a warning: VOD documents none, MPS says Hailuo takes none", () => {
+    warned(textToVideo("Hailuo", "2.3", { OutputConfig: { AspectRatio: "16:9" } }), "OutputConfig.AspectRatio", "not supported by Hailuo 2.3", "mps");
   });
 
   it("does not check AspectRatio where no rule is documented (Hunyuan)", () => {
@@ -196,22 +222,30 @@ describe("VOD video: first and last frames", () => {
     accepted(body);
   });
 
-  it("rejects a last frame for a model that does not take one", () => {
-    expectIssue(refused(textToVideo("OS", "2.0", { FileInfos: [{ Url: IMAGE }], LastFrameUrl: LAST })), "LastFrameUrl", "InvalidParameterValue.LastFrameUrl", "OS 2.0 does not support");
+  // AigcVideoTaskInputFileInfo (4.1.313): which versions take a last frame is not documented on VOD
+  // ("ask us, or see the vendor's documents"); the seed-002 rules that refused were removed in 4.1.202.
+  it("sends a last frame for OS, Hunyuan, Mingmou, Hailuo 2.3 and Vidu q2, warning only where MPS says the model takes none", () => {
+    const frames = { FileInfos: [{ Url: IMAGE }], LastFrameUrl: LAST };
+    accepted(textToVideo("Hunyuan", "1.5", frames));
+    accepted(textToVideo("Mingmou", "1.0", frames));
+    accepted(textToVideo("OS", "2.0", frames));
+    warned(textToVideo("Hailuo", "2.3", frames), "LastFrameUrl", "Hailuo 2.3 does not support");
+    warned(textToVideo("Vidu", "q2", frames), "LastFrameUrl", "Vidu q2 does not support");
   });
 
-  it("takes a Kling 2.1 last frame only at 1080P", () => {
+  it("sends a Kling 2.1 last frame without 1080P with a warning (MPS LastImageUrl: 1080P only), and cleanly at 1080P", () => {
     const body = textToVideo("Kling", "2.1", { FileInfos: [{ Url: IMAGE }], LastFrameUrl: LAST });
-    expectIssue(refused(body), "LastFrameUrl", "InvalidParameterValue.LastFrameUrl", "OutputConfig.Resolution 1080P");
+    warned(body, "LastFrameUrl", "OutputConfig.Resolution 1080P");
+    warned({ ...body, OutputConfig: { Resolution: "2K" } }, "LastFrameUrl", "OutputConfig.Resolution 1080P");
     accepted({ ...body, OutputConfig: { Resolution: "1080p" } });
   });
 
-  it("rejects a GV last frame in multi-image reference mode", () => {
+  it("sends a GV last frame in multi-image reference mode with a warning (a seed-002 rule Tencent removed)", () => {
     const body = textToVideo("GV", "3.1", {
       FileInfos: [{ Url: IMAGE }, { Url: "https://example.com/ref.png", Usage: "Reference" }],
       LastFrameUrl: LAST,
     });
-    expectIssue(refused(body), "LastFrameUrl", "InvalidParameterValue.LastFrameUrl", "reference images");
+    warned(body, "LastFrameUrl", "reference images", "seed 002");
   });
 });
 
@@ -222,12 +256,13 @@ describe("VOD video: reference images", () => {
     accepted(textToVideo("Vidu", "q2", { FileInfos: references(7) }));
   });
 
-  it("refuses more reference images than the model takes", () => {
-    expectIssue(refused(textToVideo("Vidu", "q2", { FileInfos: references(8) })), "FileInfos", "InvalidParameterValue.FileInfos", "at most 7");
+  it("sends more reference images than MPS documents for the model, with a warning (VOD documents no maximum)", () => {
+    warned(textToVideo("Vidu", "q2", { FileInfos: references(8) }), "FileInfos", "at most 7");
   });
 
-  it("takes at most 3 reference images by default", () => {
-    expectIssue(refused(textToVideo("GV", "3.1", { FileInfos: references(4) })), "FileInfos", "InvalidParameterValue.FileInfos", "GV 3.1 takes at most 3");
+  it("has no default maximum of 3 reference images (seed 002's, removed from the SDK): Kling 3.0 takes 4", () => {
+    accepted(textToVideo("Kling", "3.0", { FileInfos: references(4) }));
+    accepted(textToVideo("GV", "3.1", { FileInfos: references(4) }));
   });
 
   it("takes the ReferenceType values the model documents", () => {
@@ -269,6 +304,10 @@ describe("VOD video: subjects", () => {
 describe("VOD video: features only some models take", () => {
   it("refuses audio generation for a model that does not generate audio", () => {
     expectIssue(refused(textToVideo("Hailuo", "02", { OutputConfig: { AudioGeneration: "Enabled" } })), "OutputConfig.AudioGeneration", "InvalidParameterValue.AudioGeneration", "GV");
+  });
+
+  it("refuses PixVerse audio generation: AigcVideoOutputConfig.AudioGeneration lists GV, OS, Vidu, Jimeng, Kling only", () => {
+    expectIssue(refused(textToVideo("PixVerse", "v6", { OutputConfig: { AudioGeneration: "Enabled" } })), "OutputConfig.AudioGeneration", "InvalidParameterValue.AudioGeneration");
   });
 
   it("accepts a switched-off feature on any model", () => {

@@ -53,46 +53,53 @@ export function checkMpsVideoRequest(params: MpsVideoRequest, findings: Findings
   }
   const model = checkModelChoice(findings, mpsVideoCatalog, params.ModelName, params.ModelVersion, options);
   if (!model) return;
+  model.canonicalize(params);
   const { rules, subject } = model;
   const extra = params.ExtraParameters;
   const withVideo = videos.length > 0;
 
-  model.integer(["Duration"], params.Duration, (r) => (withVideo && r.durationsWithVideo) || r.durations);
-  const resolution = model.value(["ExtraParameters", "Resolution"], extra?.Resolution, (r) => r.resolutions, { caseInsensitive: true });
-  if (extra && resolution !== undefined) extra.Resolution = resolution;
-
-  const ratioGiven = model.value(["ExtraParameters", "AspectRatio"], extra?.AspectRatio, (r) => r.aspectRatios);
+  model.integer(["Duration"], params.Duration, withVideo && rules.durationsWithVideo ? "durationsWithVideo" : "durations");
+  let ratioGiven: string | undefined;
+  if (extra) {
+    extra.Resolution = model.value(["ExtraParameters", "Resolution"], extra.Resolution, "resolutions");
+    extra.AspectRatio = ratioGiven = model.value(["ExtraParameters", "AspectRatio"], extra.AspectRatio, "aspectRatios");
+    if (extra.Resolution === undefined) delete extra.Resolution;
+    if (extra.AspectRatio === undefined) delete extra.AspectRatio;
+  }
   const mode = generationMode(params);
   if (ratioGiven !== undefined && rules.aspectRatioModes && !rules.aspectRatioModes.includes(mode)) {
-    findings.invalid(
+    model.report(
+      "aspectRatioModes",
       ["ExtraParameters", "AspectRatio"],
       `is not supported by ${subject} in ${MODE_NAMES[mode]}; only in ${rules.aspectRatioModes.map((m) => MODE_NAMES[m]).join(" and ")}`,
     );
   }
-  model.value(["SceneType"], params.SceneType, (r) => r.sceneTypes);
+  if (params.SceneType !== undefined) params.SceneType = model.value(["SceneType"], params.SceneType, "sceneTypes");
 
-  const maxImages = (withVideo ? rules.maxReferenceImagesWithVideo : undefined) ?? rules.maxReferenceImages;
+  const maxKey = withVideo && rules.maxReferenceImagesWithVideo !== undefined ? "maxReferenceImagesWithVideo" : "maxReferenceImages";
+  const maxImages = rules[maxKey];
   if (maxImages !== undefined && images.length > maxImages) {
-    findings.invalid(["ImageInfos"], `has ${images.length} images; ${subject} takes at most ${maxImages}${withVideo ? " with VideoInfos" : ""}`);
+    model.report(maxKey, ["ImageInfos"], `has ${images.length} images; ${subject} takes at most ${maxImages}${withVideo ? " with VideoInfos" : ""}`);
   }
   if (withVideo && rules.videoInputs === false) {
     const takers = modelsWhere(mpsVideoCatalog, (r) => r.videoInputs === true);
-    findings.invalid(["VideoInfos"], `is not supported by ${subject}; videos are taken by: ${takers.join("; ")}`);
+    model.report("videoInputs", ["VideoInfos"], `is not supported by ${subject}; videos are taken by: ${takers.join("; ")}`);
   }
 
   if (params.LastImageUrl !== undefined) {
     const lastFrame = rules.lastFrame;
     const resolutionNow = extra?.Resolution ?? "";
     if (lastFrame === NOT_SUPPORTED) {
-      findings.invalid(["LastImageUrl"], `gives a last frame, which ${subject} does not support`);
+      model.report("lastFrame", ["LastImageUrl"], `gives a last frame, which ${subject} does not support`);
     } else if (typeof lastFrame === "object" && resolutionNow.toLowerCase() !== lastFrame.onlyAtResolution.toLowerCase()) {
-      findings.invalid(
+      model.report(
+        "lastFrame",
         ["LastImageUrl"],
         `gives a last frame, which ${subject} supports only with ${findings.field(["ExtraParameters", "Resolution"])} ${lastFrame.onlyAtResolution}`,
       );
     }
     if (rules.lastFrameWithReferenceImages === false && images.length > 0) {
-      findings.invalid(["LastImageUrl"], `gives a last frame, which ${subject} cannot combine with ImageInfos (multi-image mode)`);
+      model.report("lastFrameWithReferenceImages", ["LastImageUrl"], `gives a last frame, which ${subject} cannot combine with ImageInfos (multi-image mode)`);
     }
   }
 

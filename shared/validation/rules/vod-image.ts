@@ -20,18 +20,24 @@ export function checkVodImageRequest(params: VodImageRequest, findings: Findings
 
   const model = checkModelChoice(findings, vodImageCatalog, params.ModelName, params.ModelVersion, options);
   if (!model) return;
+  model.canonicalize(params);
   const output = params.OutputConfig;
 
-  const resolution = model.value(["OutputConfig", "Resolution"], output?.Resolution, (r) => r.resolutions, { caseInsensitive: true });
-  if (output && resolution !== undefined) output.Resolution = resolution;
-  model.value(["OutputConfig", "AspectRatio"], output?.AspectRatio, (r) => r.aspectRatios);
-  model.integer(["OutputConfig", "OutputImageCount"], output?.OutputImageCount, (r) => r.outputImageCount);
-  model.value(["SceneType"], params.SceneType, (r) => r.sceneTypes);
-  files.forEach((file, index) => model.value(["FileInfos", index, "ReferenceType"], file.ReferenceType, (r) => r.referenceTypes));
+  if (output) {
+    output.Resolution = model.value(["OutputConfig", "Resolution"], output.Resolution, "resolutions");
+    output.AspectRatio = model.value(["OutputConfig", "AspectRatio"], output.AspectRatio, "aspectRatios");
+    if (output.Resolution === undefined) delete output.Resolution;
+    if (output.AspectRatio === undefined) delete output.AspectRatio;
+  }
+  model.integer(["OutputConfig", "OutputImageCount"], output?.OutputImageCount, "outputImageCount");
+  if (params.SceneType !== undefined) params.SceneType = model.value(["SceneType"], params.SceneType, "sceneTypes");
+  files.forEach((file, index) => {
+    if (file.ReferenceType !== undefined) file.ReferenceType = model.value(["FileInfos", index, "ReferenceType"], file.ReferenceType, "referenceTypes");
+  });
 
   const maxImages = model.rules.maxReferenceImages;
   if (maxImages !== undefined && files.length > maxImages) {
-    findings.invalid(["FileInfos"], `has ${files.length} images; ${model.subject} takes at most ${maxImages}`);
+    model.report("maxReferenceImages", ["FileInfos"], `has ${files.length} images; ${model.subject} takes at most ${maxImages}`);
   }
 
   model.features(params, (r) => r.features);

@@ -61,33 +61,40 @@ export function checkVodVideoRequest(params: VodVideoRequest, findings: Findings
 
   const model = checkModelChoice(findings, vodVideoCatalog, params.ModelName, params.ModelVersion, options);
   if (!model) return;
+  model.canonicalize(params);
   const { rules, subject } = model;
   const output = params.OutputConfig;
 
-  model.integer(["OutputConfig", "Duration"], output?.Duration, (r) => r.durations);
-  const resolution = model.value(["OutputConfig", "Resolution"], output?.Resolution, (r) => r.resolutions, { caseInsensitive: true });
-  if (output && resolution !== undefined) output.Resolution = resolution;
-  model.value(["OutputConfig", "AspectRatio"], output?.AspectRatio, (r) => r.aspectRatios);
-  model.value(["SceneType"], params.SceneType, (r) => r.sceneTypes);
-  files.forEach((file, index) => model.value(["FileInfos", index, "ReferenceType"], file.ReferenceType, (r) => r.referenceTypes));
+  model.integer(["OutputConfig", "Duration"], output?.Duration, "durations");
+  if (output) {
+    output.Resolution = model.value(["OutputConfig", "Resolution"], output.Resolution, "resolutions");
+    output.AspectRatio = model.value(["OutputConfig", "AspectRatio"], output.AspectRatio, "aspectRatios");
+    if (output.Resolution === undefined) delete output.Resolution;
+    if (output.AspectRatio === undefined) delete output.AspectRatio;
+  }
+  if (params.SceneType !== undefined) params.SceneType = model.value(["SceneType"], params.SceneType, "sceneTypes");
+  files.forEach((file, index) => {
+    if (file.ReferenceType !== undefined) file.ReferenceType = model.value(["FileInfos", index, "ReferenceType"], file.ReferenceType, "referenceTypes");
+  });
 
   const maxReferences = rules.maxReferenceImages;
   if (maxReferences !== undefined && references.length > maxReferences) {
-    findings.invalid(["FileInfos"], `has ${references.length} reference images (Usage Reference); ${subject} takes at most ${maxReferences}`);
+    model.report("maxReferenceImages", ["FileInfos"], `has ${references.length} reference images (Usage Reference); ${subject} takes at most ${maxReferences}`);
   }
 
   if (lastFramePath) {
     const lastFrame = rules.lastFrame;
     if (lastFrame === NOT_SUPPORTED) {
-      findings.invalid(lastFramePath, `gives a last frame, which ${subject} does not support`);
+      model.report("lastFrame", lastFramePath, `gives a last frame, which ${subject} does not support`);
     } else if (typeof lastFrame === "object" && (output?.Resolution ?? "").toLowerCase() !== lastFrame.onlyAtResolution.toLowerCase()) {
-      findings.invalid(
+      model.report(
+        "lastFrame",
         lastFramePath,
         `gives a last frame, which ${subject} supports only with ${findings.field(["OutputConfig", "Resolution"])} ${lastFrame.onlyAtResolution}`,
       );
     }
     if (rules.lastFrameWithReferenceImages === false && references.length > 0) {
-      findings.invalid(lastFramePath, `gives a last frame, which ${subject} cannot combine with reference images (multi-image mode)`);
+      model.report("lastFrameWithReferenceImages", lastFramePath, `gives a last frame, which ${subject} cannot combine with reference images (multi-image mode)`);
     }
   }
 

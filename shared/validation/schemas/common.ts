@@ -13,7 +13,7 @@ import {
   TASKS_PRIORITY_MIN,
   type ActionCatalog,
 } from "../../catalog";
-import { integer, isoDateTime, nonEmpty, onOff, text } from "../fields";
+import { integer, isoDateTime, nonEmpty, onOff, oneOf, text } from "../fields";
 
 /** ModelName described from the catalog; which names are known is checked by the rules, so unlisted models can be allowed. */
 export function modelNameField<R extends object, F extends string>(catalog: ActionCatalog<R, F>) {
@@ -45,7 +45,7 @@ export function vodCommonFields() {
 /** Where the output file goes and how long it lives, common to the VOD output configs. */
 export function vodStorageFields() {
   return {
-    StorageMode: z.enum(STORAGE_MODES).optional(),
+    StorageMode: oneOf(STORAGE_MODES).optional(),
     MediaName: text(MEDIA_NAME_MAX_LENGTH).optional(),
     ClassId: integer({ min: 0 }).optional(),
     ExpireTime: isoDateTime().optional(),
@@ -55,7 +55,7 @@ export function vodStorageFields() {
 /** Person generation and compliance switches, common to VOD video and image output configs. */
 export function vodGenerationSwitches() {
   return {
-    PersonGeneration: z.enum(PERSON_GENERATION_VALUES).optional(),
+    PersonGeneration: oneOf(PERSON_GENERATION_VALUES).optional(),
     InputComplianceCheck: onOff().optional(),
     OutputComplianceCheck: onOff().optional(),
   };
@@ -63,5 +63,5 @@ export function vodGenerationSwitches() {
 
 /** Where input files are stored. */
 export function inputRegionField() {
-  return z.enum(INPUT_REGIONS).optional();
+  return oneOf(INPUT_REGIONS).optional();
 }

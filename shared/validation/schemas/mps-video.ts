@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { MPS_KEEP_ORIGINAL_SOUND_VALUES, MPS_PROMPT_MAX_LENGTH, MPS_VIDEO_REFER_TYPES, mpsVideoCatalog } from "../../catalog";
-import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, text } from "../fields";
+import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, oneOf, text } from "../fields";
 import { modelNameField, modelVersionField } from "./common";
 
 /** Builds the body schema of POST for MPS CreateAigcVideoTask; called once, on first use (validation/actions.ts). */
@@ -19,8 +19,8 @@ export function buildMpsVideoRequestSchema() {
 
   const videoInfo = z.strictObject({
     VideoUrl: httpUrl(),
-    ReferType: z.enum(MPS_VIDEO_REFER_TYPES).meta({ description: "feature = reference video; base = video to edit (default)." }).optional(),
-    KeepOriginalSound: z.enum(MPS_KEEP_ORIGINAL_SOUND_VALUES).optional(),
+    ReferType: oneOf(MPS_VIDEO_REFER_TYPES).meta({ description: "feature = reference video; base = video to edit (default)." }).optional(),
+    KeepOriginalSound: oneOf(MPS_KEEP_ORIGINAL_SOUND_VALUES).optional(),
   });
 
   const subjectInfo = z.strictObject({

@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { FILE_INPUT_TYPES, IMAGE_OUTPUT_FORMATS, vodImageCatalog } from "../../catalog";
-import { aspectRatio, base64, httpUrl, integer, nonEmpty, onOff } from "../fields";
+import { aspectRatio, base64, httpUrl, integer, nonEmpty, onOff, oneOf } from "../fields";
 import {
   inputRegionField,
   modelNameField,
@@ -17,7 +17,7 @@ import {
 export function buildVodImageRequestSchema() {
   const fileInfo = z
     .strictObject({
-      Type: z.enum(FILE_INPUT_TYPES).optional(),
+      Type: oneOf(FILE_INPUT_TYPES).optional(),
       FileId: nonEmpty().optional(),
       Url: httpUrl().optional(),
       Base64: base64().optional(),
@@ -32,7 +32,7 @@ export function buildVodImageRequestSchema() {
     AspectRatio: aspectRatio().meta({ description: "Allowed values depend on the model." }).optional(),
     ...vodGenerationSwitches(),
     OutputImageCount: integer({ min: 1 }).meta({ description: "Kling 1-9, OG 1-8; other models do not take it." }).optional(),
-    OutputFormat: z.enum(IMAGE_OUTPUT_FORMATS).optional(),
+    OutputFormat: oneOf(IMAGE_OUTPUT_FORMATS).optional(),
     LogoAdd: onOff().optional(),
   });
 

@@ -3,14 +3,14 @@
  */
 import { z } from "zod";
 import { REDRAW_FILE_INPUT_TYPES, REDRAW_STYLE_MAX_LENGTH } from "../../catalog";
-import { httpUrl, nonEmpty, text } from "../fields";
+import { httpUrl, nonEmpty, oneOf, text } from "../fields";
 import { vodCommonFields, vodStorageFields } from "./common";
 
 /** Builds the body schema of POST for VOD CreateAigcVideoRedrawTask; called once, on first use (validation/actions.ts). */
 export function buildVodRedrawRequestSchema() {
   const fileInfo = z
     .strictObject({
-      Type: z.enum(REDRAW_FILE_INPUT_TYPES).optional(),
+      Type: oneOf(REDRAW_FILE_INPUT_TYPES).optional(),
       FileId: nonEmpty().optional(),
       Url: httpUrl().optional(),
     })

@@ -10,7 +10,7 @@ import {
   SUBJECT_VIDEO_URLS_MAX,
   vodVideoCatalog,
 } from "../../catalog";
-import { aspectRatio, base64, httpUrl, integer, nonEmpty, onOff } from "../fields";
+import { aspectRatio, base64, httpUrl, integer, nonEmpty, onOff, oneOf } from "../fields";
 import {
   inputRegionField,
   modelNameField,
@@ -24,8 +24,8 @@ import {
 export function buildVodVideoRequestSchema() {
   const fileInfo = z
     .strictObject({
-      Type: z.enum(FILE_INPUT_TYPES).optional(),
-      Category: z.enum(FILE_CATEGORIES).optional(),
+      Type: oneOf(FILE_INPUT_TYPES).optional(),
+      Category: oneOf(FILE_CATEGORIES).optional(),
       FileId: nonEmpty().optional(),
       Url: httpUrl().optional(),
       Base64: base64().optional(),
@@ -33,7 +33,7 @@ export function buildVodVideoRequestSchema() {
       ObjectId: z.string().optional(),
       VoiceId: z.string().optional(),
       KeepOriginalSound: onOff().optional(),
-      Usage: z.enum(FILE_USAGES).meta({ description: "Default FirstFrame." }).optional(),
+      Usage: oneOf(FILE_USAGES).meta({ description: "Default FirstFrame." }).optional(),
       Text: z.string().optional(),
     })
     .meta({ description: "An input file: exactly one of FileId, Url, Base64 (matching Type when given)." });
