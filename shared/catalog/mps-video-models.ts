@@ -6,11 +6,18 @@
  * without a version, a value passes when any version of the model takes it. inferred() rules
  * only warn.
  */
-import { NOT_SUPPORTED, type ActionCatalog, type MpsVideoFeature, type MpsVideoRules } from "./types";
+import { inferred, NOT_SUPPORTED, type ActionCatalog, type GenerationMode, type MpsVideoFeature, type MpsVideoRules } from "./types";
 import { SDK_MPS_VIDEO } from "./sources";
 
 // AigcVideoExtraParam.Resolution: "besides the resolutions a model supports, 2K and 4K can also be generated".
 const ALSO_UPSCALED = ["2K", "4K"];
+
+// AigcVideoExtraParam.AspectRatio: "Kling: only text to video", "Vidu/PixVerse/H2: only text and
+// reference image to video". Outside those modes the output follows the input image; the doc does
+// not say the request fails, so a ratio there is sent with a warning rather than refused.
+const RATIO_MODES_NOTE = `${SDK_MPS_VIDEO} AigcVideoExtraParam.AspectRatio (in other modes the video follows the input image)`;
+const TEXT_ONLY = inferred<readonly GenerationMode[]>(["text"], RATIO_MODES_NOTE);
+const TEXT_AND_REFERENCE = inferred<readonly GenerationMode[]>(["text", "reference"], RATIO_MODES_NOTE);
 
 const KLING_LAST_FRAME_AT_1080P = { onlyAtResolution: "1080P" } as const;
 // EnableAudio: "Vidu: only the q3 series".
@@ -20,6 +27,8 @@ const VIDU_Q3_FEATURES: readonly MpsVideoFeature[] = ["OffPeak", "LogoAdd", "Ena
 export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
   action: "MPS CreateAigcVideoTask (2019-06-12)",
   source: SDK_MPS_VIDEO,
+  // Seed 001's example model: CreateAigcVideoTaskRequest.ModelName dropped it in SDK 4.1.236.
+  retired: { GV: "Tencent removed it from MPS CreateAigcVideoTaskRequest.ModelName in SDK 4.1.236 (2026-05-26); VOD CreateAigcVideoTask still lists GV" },
   defaults: {
     // SceneType: "only some models support a scene".
     sceneTypes: NOT_SUPPORTED,
@@ -62,7 +71,7 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         durations: { values: [5, 10] },
         resolutions: ["720P", "1080P", ...ALSO_UPSCALED],
         aspectRatios: ["16:9", "9:16", "1:1"],
-        aspectRatioModes: ["text"],
+        aspectRatioModes: TEXT_ONLY,
         sceneTypes: ["motion_control", "avatar_i2v", "lip_sync"],
         features: ["EnableAudio", "LogoAdd"],
       },
@@ -96,7 +105,7 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         resolutions: ["540P", "720P", "1080P", ...ALSO_UPSCALED],
         // "Only q2 supports 4:3 and 3:4".
         aspectRatios: ["16:9", "9:16", "1:1"],
-        aspectRatioModes: ["text", "reference"],
+        aspectRatioModes: TEXT_AND_REFERENCE,
         sceneTypes: ["template_effect"],
         features: ["OffPeak", "LogoAdd"],
       },
@@ -120,7 +129,7 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
         resolutions: ["540P", "720P", "1080P", ...ALSO_UPSCALED],
         // "Only v6 and c1 support 2:3, 3:2, 21:9".
         aspectRatios: ["16:9", "9:16", "4:3", "3:4", "1:1"],
-        aspectRatioModes: ["text", "reference"],
+        aspectRatioModes: TEXT_AND_REFERENCE,
         lastFrame: "supported",
         maxReferenceImages: 7,
         features: ["EnableAudio"],
@@ -151,7 +160,7 @@ export const mpsVideoCatalog: ActionCatalog<MpsVideoRules, MpsVideoFeature> = {
           durations: { min: 3, max: 15 },
           resolutions: ["720P", "1080P", ...ALSO_UPSCALED],
           aspectRatios: ["16:9", "9:16", "4:3", "3:4", "4:5", "5:4", "1:1", "21:9", "9:21"],
-          aspectRatioModes: ["text", "reference"],
+          aspectRatioModes: TEXT_AND_REFERENCE,
           maxReferenceImages: 9,
           maxReferenceImagesWithVideo: 5,
           videoInputs: true,

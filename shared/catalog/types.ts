@@ -176,6 +176,8 @@ export interface ActionCatalog<R, F extends string = never> {
   readonly source: string;
   /** Rules that apply to every model unless the model or version overrides them. */
   readonly defaults: Authored<R>;
+  /** Models Tencent no longer lists, with when it stopped: refused, saying so. */
+  readonly retired?: Readonly<Record<string, string>>;
   /** Old model names Tencent renamed, to the name it documents now: sent under the new name, with a warning. */
   readonly renamed?: Readonly<Record<string, string>>;
   readonly models: Readonly<Record<string, ModelEntry<R>>>;

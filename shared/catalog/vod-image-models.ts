@@ -22,6 +22,10 @@ export const vodImageCatalog: ActionCatalog<VodImageRules, VodImageFeature> = {
   source: SDK_VOD_IMAGE,
   // GG is GEM renamed (4.1.313 lists GG with GEM's versions; the FileInfos.Text comment still says GEM).
   renamed: { GEM: "GG" },
+  retired: {
+    SI: "Tencent removed it from CreateAigcImageTaskRequest.ModelName (SDK 4.1.313 lists OG, GG, Hunyuan, Vidu, Kling)",
+    Qwen: "Tencent removed it from CreateAigcImageTaskRequest.ModelName (SDK 4.1.313 lists OG, GG, Hunyuan, Vidu, Kling)",
+  },
   defaults: {
     // FileInfos gives the maximum of the models it lists; for the others, seed 003's "by default only one image".
     maxReferenceImages: inferred(1, `${SEED_VOD_IMAGE}: "by default only one image"`),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expectInvalid, expectIssue, expectValid, seedBody } from "./validation-helpers";
+import { expectInvalid, expectIssue, expectValid, expectWarned } from "./validation-helpers";
 
 const IMAGE = "https://example.com/first.png";
 const LAST = "https://example.com/last.png";
@@ -13,6 +13,7 @@ function textToVideo(model: string, version: string | undefined, extra: Record<s
 const images = (count: number) => Array.from({ length: count }, (_, index) => ({ ImageUrl: `https://example.com/${index}.png` }));
 const refused = (body: Record<string, unknown>) => expectInvalid("mps-video", body);
 const accepted = (body: Record<string, unknown>) => expectValid("mps-video", body);
+const warned = (body: Record<string, unknown>, field: string, ...fragments: string[]) => expectWarned("mps-video", body, field, "InferredRule", ...fragments);
 
 describe("MPS video: model and version", () => {
   it("accepts a body without ModelName or ModelVersion (Tencent picks its default)", () => {
@@ -20,7 +21,7 @@ describe("MPS video: model and version", () => {
   });
 
   it("accepts ModelName without ModelVersion, as the seed does", () => {
-    expect(accepted(seedBody("mps-video"))).not.toHaveProperty("ModelVersion");
+    expect(accepted(textToVideo("Kling", undefined))).not.toHaveProperty("ModelVersion");
   });
 
   it("refuses ModelVersion without ModelName", () => {
@@ -28,11 +29,20 @@ describe("MPS video: model and version", () => {
   });
 
   it("refuses an unknown ModelName, listing the known models", () => {
-    expectIssue(refused(textToVideo("OS", "2.0")), "ModelName", "InvalidParameterValue.ModelName", "H2", "GV");
+    expectIssue(refused(textToVideo("OS", "2.0")), "ModelName", "InvalidParameterValue.ModelName", "H2", "PixVerse");
   });
 
-  it("refuses an unknown ModelVersion, listing that model's versions", () => {
-    expectIssue(refused(textToVideo("Vidu", "q3-drama")), "ModelVersion", "InvalidParameterValue.ModelVersion", "q2, q2-pro");
+  it("refuses GV, which CreateAigcVideoTaskRequest.ModelName no longer lists (removed in SDK 4.1.236)", () => {
+    expectIssue(refused(textToVideo("GV", "3.1")), "ModelName", "InvalidParameterValue.ModelName", "no longer a model", "4.1.236");
+  });
+
+  it("sends an unknown ModelVersion with a warning, listing that model's versions", () => {
+    expectWarned("mps-video", textToVideo("Vidu", "q3-drama"), "ModelVersion", "UnlistedModelVersion", "q2, q2-pro");
+  });
+
+  it("sends any Mingmou version with a warning (ModelVersion lists none for it), still checking Mingmou's scenes", () => {
+    expectWarned("mps-video", textToVideo("Mingmou", "1.0", { SceneType: "land2port" }), "ModelVersion", "UnlistedModelVersion");
+    expectIssue(refused(textToVideo("Mingmou", "1.0", { SceneType: "3d_scene" })), "SceneType", "InvalidParameterValue.SceneType", "land2port");
   });
 });
 
@@ -108,18 +118,13 @@ describe("MPS video: Resolution and AspectRatio", () => {
     expectIssue(refused(textToVideo("Hailuo", "02", { ExtraParameters: { AspectRatio: "16:9" } })), "ExtraParameters.AspectRatio", "InvalidParameterValue.AspectRatio", "not supported by Hailuo 02");
   });
 
-  it("takes a Kling AspectRatio only for text to video", () => {
-    expectIssue(
-      refused(textToVideo("Kling", "2.1", { ImageUrl: IMAGE, ExtraParameters: { AspectRatio: "16:9" } })),
-      "ExtraParameters.AspectRatio",
-      "InvalidParameterValue.AspectRatio",
-      "image to video",
-    );
+  it("sends a Kling AspectRatio outside text to video with a warning (AigcVideoExtraParam.AspectRatio: 'Kling: only text to video')", () => {
+    warned(textToVideo("Kling", "2.1", { ImageUrl: IMAGE, ExtraParameters: { AspectRatio: "16:9" } }), "ExtraParameters.AspectRatio", "image to video");
   });
 
-  it("takes a Vidu AspectRatio with reference images but not with a first frame", () => {
+  it("takes a Vidu AspectRatio with reference images, and warns with a first frame", () => {
     accepted(textToVideo("Vidu", "q2", { ImageInfos: images(2), ExtraParameters: { AspectRatio: "1:1" } }));
-    expectIssue(refused(textToVideo("Vidu", "q2", { ImageUrl: IMAGE, ExtraParameters: { AspectRatio: "1:1" } })), "ExtraParameters.AspectRatio", "InvalidParameterValue.AspectRatio");
+    warned(textToVideo("Vidu", "q2", { ImageUrl: IMAGE, ExtraParameters: { AspectRatio: "1:1" } }), "ExtraParameters.AspectRatio", "image to video");
   });
 });
 
@@ -152,15 +157,14 @@ describe("MPS video: first and last frames", () => {
     expectIssue(refused(textToVideo(model, version, { ImageUrl: IMAGE, LastImageUrl: LAST })), "LastImageUrl", "InvalidParameterValue.LastImageUrl", "does not support");
   });
 
-  it("rejects a GV last frame in multi-image mode", () => {
-    const body = textToVideo("GV", undefined, { ImageUrl: IMAGE, LastImageUrl: LAST, ImageInfos: images(2) });
-    expectIssue(refused(body), "LastImageUrl", "InvalidParameterValue.LastImageUrl", "ImageInfos");
-  });
+
 });
 
 describe("MPS video: reference images and videos", () => {
-  it("takes at most 3 ImageInfos by default", () => {
-    expectIssue(refused(textToVideo("Hailuo", "02", { ImageInfos: images(4) })), "ImageInfos", "InvalidParameterValue.ImageInfos", "at most 3");
+  it("takes one ImageInfos image on models ImageInfos does not list as multi-image (seed 001's 'up to 3' was removed in 4.1.236)", () => {
+    accepted(textToVideo("Hailuo", "02", { ImageInfos: images(1) }));
+    expectIssue(refused(textToVideo("Hailuo", "02", { ImageInfos: images(2) })), "ImageInfos", "InvalidParameterValue.ImageInfos", "at most 1");
+    expectIssue(refused(textToVideo("Vidu", "q2-turbo", { ImageInfos: images(3) })), "ImageInfos", "InvalidParameterValue.ImageInfos", "at most 1");
   });
 
   it("takes up to 7 ImageInfos on Vidu q2 and 9 on H2", () => {

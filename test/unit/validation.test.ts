@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { requestSchemas, validateCreateRequest, type TaskKind } from "../../shared/validation";
-import { base64OfSize, expectInvalid, expectIssue, expectValid, seedBody } from "./validation-helpers";
+import { base64OfSize, expectInvalid, expectIssue, expectSent, expectValid, seedBody } from "./validation-helpers";
 
 const KINDS: TaskKind[] = ["vod-video", "vod-image", "vod-redraw", "mps-video"];
 
@@ -11,20 +11,47 @@ function toCamelCase(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, child]) => [key.charAt(0).toLowerCase() + key.slice(1), toCamelCase(child)]));
 }
 
+/**
+ * The seeds as Tencent printed them: MPS's example names GV, which Tencent has since removed from
+ * MPS (SDK 4.1.236), so it is checked with a current model that takes the same inputs.
+ */
+function currentSeed(kind: TaskKind, variant: "seed" | "seed.snake" = "seed"): Record<string, unknown> {
+  const body = seedBody(kind, variant);
+  if (kind === "mps-video") {
+    delete body[variant === "seed" ? "ModelName" : "model_name"];
+    body[variant === "seed" ? "ModelName" : "model_name"] = "PixVerse";
+    body[variant === "seed" ? "ModelVersion" : "model_version"] = "v6";
+  }
+  return body;
+}
+
 describe("seed example bodies", () => {
   for (const kind of KINDS) {
-    it(`accepts the ${kind} seed example`, () => {
-      expectValid(kind, seedBody(kind));
+    it(`sends the ${kind} seed example`, () => {
+      expectSent(kind, currentSeed(kind));
     });
 
-    it(`accepts the ${kind} seed example in snake_case and yields the same params`, () => {
-      expect(expectValid(kind, seedBody(kind, "seed.snake"))).toEqual(expectValid(kind, seedBody(kind)));
+    it(`accepts the ${kind} seed example in snake_case and yields the same params and warnings`, () => {
+      const [snake, pascal] = [expectSent(kind, currentSeed(kind, "seed.snake")), expectSent(kind, currentSeed(kind))];
+      expect(snake.params).toEqual(pascal.params);
+      expect(snake.warnings.map((warning) => warning.code)).toEqual(pascal.warnings.map((warning) => warning.code));
     });
 
-    it(`accepts the ${kind} seed example in camelCase and yields the same params`, () => {
-      expect(expectValid(kind, toCamelCase(seedBody(kind)))).toEqual(expectValid(kind, seedBody(kind)));
+    it(`accepts the ${kind} seed example in camelCase and yields the same params and warnings`, () => {
+      const [camel, pascal] = [expectSent(kind, toCamelCase(currentSeed(kind))), expectSent(kind, currentSeed(kind))];
+      expect(camel.params).toEqual(pascal.params);
+      expect(camel.warnings.map((warning) => warning.code)).toEqual(pascal.warnings.map((warning) => warning.code));
     });
   }
+
+  it("sends the VOD video and redraw seeds without any warning", () => {
+    expectValid("vod-video", seedBody("vod-video"));
+    expectValid("vod-redraw", seedBody("vod-redraw"));
+  });
+
+  it("refuses MPS seed 001's GV, saying Tencent removed it from MPS's ModelName (SDK 4.1.236)", () => {
+    expectIssue(expectInvalid("mps-video", seedBody("mps-video")), "ModelName", "InvalidParameterValue.ModelName", "no longer a model", "4.1.236", "PixVerse");
+  });
 
   it("returns Tencent's PascalCase params with numeric strings coerced", () => {
     const params = expectValid("vod-video", seedBody("vod-video", "seed.snake"));
@@ -203,7 +230,7 @@ describe("common enums", () => {
     ["PersonGeneration", { OutputConfig: { PersonGeneration: "AllowAll" } }, "OutputConfig.PersonGeneration", "AllowAdult, Disallowed"],
     ["InputComplianceCheck", { OutputConfig: { InputComplianceCheck: "yes" } }, "OutputConfig.InputComplianceCheck", "Enabled"],
     ["OutputComplianceCheck", { OutputConfig: { OutputComplianceCheck: "no" } }, "OutputConfig.OutputComplianceCheck", "Disabled"],
-    ["EnhanceSwitch", { OutputConfig: { EnhanceSwitch: "enabled" } }, "OutputConfig.EnhanceSwitch", "Enabled"],
+    ["EnhanceSwitch", { OutputConfig: { EnhanceSwitch: "yes" } }, "OutputConfig.EnhanceSwitch", "Enabled"],
     ["OffPeak", { OutputConfig: { OffPeak: "on" } }, "OutputConfig.OffPeak", "Enabled"],
     ["LogoAdd", { OutputConfig: { LogoAdd: "1" } }, "OutputConfig.LogoAdd", "Enabled"],
     ["EnableBGM", { OutputConfig: { EnableBGM: "true" } }, "OutputConfig.EnableBGM", "Enabled"],
@@ -264,7 +291,7 @@ describe("OpenAPI schemas", () => {
 
   it("describes ModelName with the catalog's models", () => {
     const schema = z.toJSONSchema(requestSchemas["vod-image"], { io: "input" }) as { properties: Record<string, { description?: string }> };
-    expect(schema.properties.ModelName?.description).toContain("GEM");
+    expect(schema.properties.ModelName?.description).toContain("GG");
   });
 
   it("documents integer fields as a number or a numeric string", () => {
@@ -280,5 +307,51 @@ describe("result shape", () => {
     if (result.ok) return;
     expect(result.issues.length).toBeGreaterThanOrEqual(3);
     for (const issue of result.issues) expect(Object.keys(issue).sort()).toEqual(["code", "field", "message"]);
+  });
+});
+
+describe("normalization before validation", () => {
+  it("reads an empty string in an optional field as absent, as Tencent does (relay clients send them)", () => {
+    const params = expectValid("vod-video", {
+      ModelName: "Kling",
+      ModelVersion: "2.1",
+      Prompt: "a red car",
+      SceneType: "",
+      SessionId: "",
+      FileInfos: [{ Type: "Url", Url: "https://example.com/a.png", FileId: "", Base64: "" }],
+      OutputConfig: { AspectRatio: "", Resolution: "" },
+    });
+    expect(params).toEqual({ ModelName: "Kling", ModelVersion: "2.1", Prompt: "a red car", FileInfos: [{ Type: "Url", Url: "https://example.com/a.png" }], OutputConfig: {} });
+  });
+
+  it("reads an empty MPS ModelVersion as absent", () => {
+    expect(expectValid("mps-video", { ModelName: "Kling", ModelVersion: "", Prompt: "waves" })).toEqual({ ModelName: "Kling", Prompt: "waves" });
+  });
+
+  it("still requires a required field given as an empty string", () => {
+    expectIssue(expectInvalid("vod-video", { ModelName: "", ModelVersion: "2.1", Prompt: "x" }), "ModelName", "MissingParameter");
+  });
+
+  it("matches enum values in any case and sends Tencent's spelling (a relay's own example sends Type file)", () => {
+    const params = expectValid("vod-video", {
+      ModelName: "gv",
+      ModelVersion: "3.1-FAST",
+      Prompt: "a car",
+      FileInfos: [{ Type: "file", FileId: "3704211", Usage: "firstframe" }],
+      OutputConfig: { StorageMode: "temporary", AudioGeneration: "ENABLED", PersonGeneration: "allowadult" },
+      InputRegion: "mainland",
+    });
+    expect(params).toMatchObject({
+      ModelName: "GV",
+      ModelVersion: "3.1-fast",
+      FileInfos: [{ Type: "File", Usage: "FirstFrame" }],
+      OutputConfig: { StorageMode: "Temporary", AudioGeneration: "Enabled", PersonGeneration: "AllowAdult" },
+      InputRegion: "Mainland",
+    });
+  });
+
+  it("sends catalog values (SceneType, AspectRatio auto) in Tencent's spelling", () => {
+    expect(expectValid("vod-video", { ModelName: "Kling", ModelVersion: "2.1", SceneType: "Motion_Control", FileInfos: [{ Url: "https://example.com/a.png" }] })).toMatchObject({ SceneType: "motion_control" });
+    expect(expectValid("vod-image", { ModelName: "Kling", ModelVersion: "O1", Prompt: "x", OutputConfig: { AspectRatio: "AUTO" } })).toMatchObject({ OutputConfig: { AspectRatio: "auto" } });
   });
 });

@@ -61,11 +61,9 @@ export function checkModelChoice<R extends object, F extends string>(
   if (options.allowUnlistedModels) return undefined;
   if (found.unknown === "model") {
     // A typo is likelier than a model Tencent added since the catalog was written.
-    findings.add(
-      ["ModelName"],
-      "InvalidParameterValue.ModelName",
-      `${findings.key(["ModelName"])} ${modelName} is not a known model of ${catalog.action}; known models: ${found.knownModels.join(", ")}`,
-    );
+    const retired = retiredModel(catalog, modelName);
+    const why = retired ? `is no longer a model of ${catalog.action}: ${retired}` : `is not a known model of ${catalog.action}`;
+    findings.add(["ModelName"], "InvalidParameterValue.ModelName", `${findings.key(["ModelName"])} ${modelName} ${why}; known models: ${found.knownModels.join(", ")}`);
     return undefined;
   }
   const known = `known versions: ${found.knownVersions.join(", ")}`;
@@ -81,6 +79,13 @@ export function checkModelChoice<R extends object, F extends string>(
     `${findings.key(["ModelVersion"])} ${String(modelVersion)} is not a version of ${found.model} this service knows (${known}); it was sent to Tencent as given, checked only by the rules every ${found.model} version shares`,
   );
   return new ModelCheck(findings, catalog, found.model, modelVersion, found.rules, found.sources, false);
+}
+
+/** Why Tencent no longer lists a model (ignoring case), if the catalog knows it as retired. */
+function retiredModel<R extends object, F extends string>(catalog: ActionCatalog<R, F>, modelName: string): string | undefined {
+  const lower = modelName.toLowerCase();
+  const name = Object.keys(catalog.retired ?? {}).find((retired) => retired.toLowerCase() === lower);
+  return name === undefined ? undefined : catalog.retired?.[name];
 }
 
 /** The name Tencent documents now for an old model name (ignoring case), if the catalog knows it as renamed. */
