@@ -23,7 +23,7 @@ export interface CosTrigger {
   suffix?: string;
 }
 
-export type ObjectCreatedEventName = "cos:ObjectCreated:Put" | "cos:ObjectCreated:Copy";
+export type ObjectCreatedEventName = "cos:ObjectCreated:Put" | "cos:ObjectCreated:Copy" | "cos:ObjectCreated:CompleteMultipartUpload";
 
 /** One record of an SCF COS event. */
 export interface CosEventRecord {
@@ -98,7 +98,7 @@ export interface ObjectCreation {
   eventName: ObjectCreatedEventName;
   /** x-cos-request-id of the creating request. */
   requestId: string;
-  /** The creating request's Content-Type header ("" when it had none, as in the sample). */
+  /** The creating request's Content-Type header ("" when it had none, as in the sample); a multipart upload's, the object's. */
   contentType: string;
   metadata: Record<string, string>;
   sourceIp: string;

@@ -2,23 +2,27 @@
 // XML, and the SCF COS trigger played asynchronously after each object creation.
 //
 // Addressing: a Host of `<bucket>.cos.<region>.myqcloud.com` is virtual-hosted as in production
-// (the key is the whole path); any other Host is path-style, `/<bucket>/<key>`. Either way the
-// signature is checked over `/<key>`, like the official SDKs' ForcePathStyle.
+// (the key is the whole path); any other Host is path-style, `/<bucket>/<key>`. A virtual-hosted
+// request is signed over its path, `/<key>`. A path-style one may be signed over `/<key>` (our own
+// CosClient) or over the path it sends, `/<bucket>/<key>`: cos-nodejs-sdk-v5 with ForcePathStyle
+// signs the pathname it sends; both are accepted.
 //
 // Buckets: with `buckets` set, only those exist (anything else is NoSuchBucket); without it every
 // well-formed full name (`<name>-<appid>`) exists and starts out empty. The stand-in serves one
 // region; a virtual-hosted request naming another region finds no bucket.
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { pipeline } from "node:stream/promises";
-import { verifyCosAuthorization, type CosFailure } from "../../shared/signing/cos";
+import { verifyCosAuthorization, type CosFailure, type CosVerification } from "../../shared/signing/cos";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../dev-credentials";
 import { DeliveryQueue, type CosDelivery, type Invoke } from "./deliveries";
 import { buildCosEvent, triggerMatches, type CosTrigger, type ObjectCreatedEventName } from "./events";
 import { CosFaultQueue, faultCode, type CosFault } from "./faults";
-import { BUCKET_NAME, ObjectStore, type ObjectAttributes, type StoredObject } from "./store";
-import { CosApiError, copyResultXml, errorXml, listBucketXml } from "./xml";
+import { drain, headerText, maskSecretId, newRequestId, parseQuery, safeDecode, sameText, sendEmpty, sendXml, type RequestContext } from "./http";
+import { serveAbort, serveComplete, serveInitiate, serveListParts, serveListUploads, serveUploadPart } from "./multipart";
+import { MultipartStore } from "./multipart-store";
+import { serveDeleteMultiple, serveList, serveObjectDelete, serveObjectRead, serveObjectWrite, type CosRouteDeps } from "./objects";
+import { BUCKET_NAME, ObjectStore, type StoredObject } from "./store";
+import { CosApiError, errorXml } from "./xml";
 
 export type { CosDelivery, DeliveryAttempt } from "./deliveries";
 export type { CosEvent, CosEventRecord, CosTrigger } from "./events";
@@ -80,37 +84,13 @@ export interface CosStandIn {
   clearFaults(): void;
 }
 
-interface RequestContext {
-  requestId: string;
-  /** Writes the request's log line; called as the answer's head goes out, so the line exists before the client has it. */
-  logAnswer: (status: number) => void;
-  method: string;
-  addressing?: "virtual-hosted" | "path-style";
-  bucket?: string;
-  region?: string;
-  key?: string;
-  secretId?: string;
-  code?: string;
-}
-
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
 const REGION = /^[a-z]+(-[a-z0-9]+)+$/;
-/** Sub-resources and list options COS has that the stand-in does not play. */
+/** Sub-resources COS has that the stand-in does not play. */
 const UNSUPPORTED_PARAMS = new Set([
-  "acl", "cors", "delete", "domain", "encoding-type", "delimiter", "inventory", "lifecycle", "logging", "notification",
-  "partNumber", "policy", "referer", "replication", "restore", "select", "tagging", "uploadId", "uploads", "versionId",
-  "versioning", "versions", "website", "append", "position",
+  "acl", "cors", "domain", "inventory", "lifecycle", "logging", "notification", "policy", "referer", "replication",
+  "restore", "select", "tagging", "versionId", "versioning", "versions", "website", "append", "position",
 ]);
-/** Presigned GET parameters that override answer headers. */
-const RESPONSE_OVERRIDES: ReadonlyArray<[param: string, header: string]> = [
-  ["response-content-type", "content-type"],
-  ["response-content-language", "content-language"],
-  ["response-expires", "expires"],
-  ["response-cache-control", "cache-control"],
-  ["response-content-disposition", "content-disposition"],
-  ["response-content-encoding", "content-encoding"],
-];
-const MAX_KEYS_LIMIT = 1000;
 
 /** Starts the COS stand-in; resolves once it listens. */
 export async function startCosStandIn(options: CosStandInOptions): Promise<CosStandIn> {
@@ -130,6 +110,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
   const duplicates = options.duplicateDeliveries ?? 0;
   const eventRegionFormat = options.eventRegionFormat ?? "short";
   const store = new ObjectStore(options.dataDir);
+  const uploads = new MultipartStore(options.dataDir);
   const faults = new CosFaultQueue();
   const queue = new DeliveryQueue({
     invoke: options.invoke ?? (async () => undefined),
@@ -143,14 +124,28 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     return BUCKET_NAME.test(bucket) && (allowedBuckets === undefined || allowedBuckets.has(bucket));
   }
 
-  function authenticate(req: IncomingMessage, objectPath: string, query: string, context: RequestContext): void {
-    const verification = verifyCosAuthorization({
-      method: req.method ?? "",
-      url: query === "" ? objectPath : `${objectPath}?${query}`,
-      headers: req.headers,
-      lookupSecretKey: (secretId) => credentials.get(secretId)?.secretKey,
-      now: Math.floor(clock() / 1000),
-    });
+  /**
+   * Checks the request's signature over each path it may have been signed over, in order; a
+   * signature that matches none is refused with the reason the first path gave.
+   */
+  function authenticate(req: IncomingMessage, signedPaths: string[], query: string, context: RequestContext): void {
+    let verification: CosVerification | undefined;
+    for (const signedPath of signedPaths) {
+      const attempt = verifyCosAuthorization({
+        method: req.method ?? "",
+        url: query === "" ? signedPath : `${signedPath}?${query}`,
+        headers: req.headers,
+        lookupSecretKey: (secretId) => credentials.get(secretId)?.secretKey,
+        now: Math.floor(clock() / 1000),
+      });
+      verification ??= attempt;
+      if (attempt.ok) {
+        verification = attempt;
+        break;
+      }
+      if (attempt.reason !== "signature-mismatch") break;
+    }
+    if (!verification) throw authenticationError("missing-authorization");
     if (!verification.ok) {
       if (verification.secretId !== undefined) context.secretId = verification.secretId;
       throw authenticationError(verification.reason);
@@ -162,8 +157,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     }
   }
 
-  /** Queues the trigger deliveries of an object creation, to start once the answer is out. */
-  function fireObjectCreated(eventName: ObjectCreatedEventName, object: StoredObject, req: IncomingMessage, res: ServerResponse): void {
+  function fireObjectCreated(eventName: ObjectCreatedEventName, object: StoredObject, contentType: string, req: IncomingMessage, res: ServerResponse): void {
     const matching = triggers.filter((trigger) => triggerMatches(trigger, object.bucket, eventName, object.key));
     if (matching.length === 0) return;
     const answered = new Promise<void>((resolve) => {
@@ -177,7 +171,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
       size: object.size,
       eventName,
       requestId: object.requestId,
-      contentType: headerText(req.headers, "content-type") ?? "",
+      contentType,
       metadata: object.metadata,
       sourceIp: (req.socket.remoteAddress ?? "").replace(/^::ffff:/, ""),
       eventTime: Math.floor(clock() / 1000),
@@ -190,81 +184,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     }
   }
 
-  async function serveObjectWrite(req: IncomingMessage, res: ServerResponse, bucket: string, key: string, context: RequestContext): Promise<void> {
-    const forbidOverwrite = headerText(req.headers, "x-cos-forbid-overwrite")?.toLowerCase() === "true";
-    const write = { forbidOverwrite, nowMs: clock(), requestId: context.requestId };
-    const copySource = headerText(req.headers, "x-cos-copy-source");
-    if (copySource === undefined) {
-      const contentMd5 = headerText(req.headers, "content-md5");
-      const outcome = await store.put(bucket, key, req, attributesFrom(req.headers), { ...write, ...(contentMd5 !== undefined ? { contentMd5 } : {}) });
-      if (outcome.outcome === "bad-digest") throw new CosApiError(400, "BadDigest", "The Content-MD5 you specified did not match what was received.");
-      if (outcome.outcome !== "created") throw alreadyExists();
-      sendEmpty(res, 200, context, { etag: outcome.object.etag });
-      fireObjectCreated("cos:ObjectCreated:Put", outcome.object, req, res);
-      return;
-    }
-
-    const source = parseCopySource(copySource);
-    if (!bucketExists(source.bucket)) throw new CosApiError(404, "NoSuchBucket", "The specified source bucket does not exist.");
-    const directive = headerText(req.headers, "x-cos-metadata-directive") ?? "Copy";
-    if (directive !== "Copy" && directive !== "Replaced") {
-      throw new CosApiError(400, "InvalidArgument", "x-cos-metadata-directive must be Copy or Replaced.");
-    }
-    await drain(req);
-    const outcome = await store.copy(source, bucket, key, directive === "Replaced" ? attributesFrom(req.headers) : undefined, write);
-    if (outcome.outcome === "no-such-source") throw new CosApiError(404, "NoSuchKey", "The specified copy source does not exist.");
-    if (outcome.outcome !== "created") throw alreadyExists();
-    sendXml(res, 200, context, copyResultXml(outcome.object), { etag: outcome.object.etag });
-    fireObjectCreated("cos:ObjectCreated:Copy", outcome.object, req, res);
-  }
-
-  async function serveObjectRead(req: IncomingMessage, res: ServerResponse, bucket: string, key: string, params: Record<string, string>, context: RequestContext): Promise<void> {
-    const opened = await store.openForRead(bucket, key);
-    if (!opened) throw new CosApiError(404, "NoSuchKey", "The specified key does not exist.");
-    const { object, file } = opened;
-    try {
-      const headers: Record<string, string> = {
-        "content-type": object.contentType,
-        "content-length": String(object.size),
-        etag: object.etag,
-        "last-modified": new Date(object.lastModified).toUTCString(),
-      };
-      for (const [name, value] of Object.entries(object.metadata)) headers[`x-cos-meta-${name}`] = value;
-      for (const [param, header] of RESPONSE_OVERRIDES) {
-        if (params[param] !== undefined) headers[header] = params[param];
-      }
-      context.logAnswer(200);
-      res.writeHead(200, { ...commonHeaders(context), ...headers });
-      if (req.method === "HEAD") {
-        res.end();
-        return;
-      }
-      await pipeline(file.createReadStream({ autoClose: false }), res);
-    } finally {
-      await file.close();
-    }
-  }
-
-  async function serveList(res: ServerResponse, bucket: string, params: Record<string, string>, context: RequestContext): Promise<void> {
-    const prefix = params["prefix"] ?? "";
-    const marker = params["marker"] ?? "";
-    const maxKeysText = params["max-keys"] ?? String(MAX_KEYS_LIMIT);
-    if (!/^\d+$/.test(maxKeysText)) throw new CosApiError(400, "InvalidArgument", "max-keys must be an integer from 0 to 1000.");
-    const maxKeys = Math.min(Number(maxKeysText), MAX_KEYS_LIMIT);
-    const markerBytes = Buffer.from(marker, "utf8");
-    const matching = (await store.list(bucket)).filter(
-      (object) => object.key.startsWith(prefix) && Buffer.compare(Buffer.from(object.key, "utf8"), markerBytes) > 0,
-    );
-    const objects = matching.slice(0, maxKeys);
-    const truncated = matching.length > objects.length;
-    const last = objects[objects.length - 1];
-    sendXml(
-      res,
-      200,
-      context,
-      listBucketXml({ bucket, prefix, marker, maxKeys, objects, truncated, ...(truncated && last ? { nextMarker: last.key } : {}) }),
-    );
-  }
+  const deps: CosRouteDeps = { store, uploads, region, clock, bucketExists, fireObjectCreated };
 
   async function serve(req: IncomingMessage, res: ServerResponse, context: RequestContext): Promise<void> {
     const method = req.method ?? "";
@@ -310,26 +230,39 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
       return;
     }
 
-    authenticate(req, objectPath, query, context);
+    authenticate(req, context.addressing === "path-style" ? [objectPath, path] : [objectPath], query, context);
     const unsupported = Object.keys(params).find((name) => UNSUPPORTED_PARAMS.has(name));
     if (unsupported !== undefined) throw new CosApiError(501, "NotImplemented", `The stand-in does not implement the "${unsupported}" parameter.`);
-    if (method === "POST") throw new CosApiError(501, "NotImplemented", "The stand-in does not implement POST requests.");
+    return route(req, res, method, bucket, key, params, context);
+  }
 
+  /** Picks the operation from the method, whether a key is named, and the sub-resource parameters. */
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, bucket: string, key: string, params: Record<string, string>, context: RequestContext): Promise<void> {
     if (key === "") {
-      if (method === "GET") return serveList(res, bucket, params, context);
+      if (method === "GET" && "uploads" in params) return serveListUploads(deps, res, bucket, params, context);
+      if (method === "GET") return serveList(deps, res, bucket, params, context);
       if (method === "HEAD") return sendEmpty(res, 200, context);
+      if (method === "POST" && "delete" in params) return serveDeleteMultiple(deps, req, res, bucket, context);
       throw new CosApiError(501, "NotImplemented", `The stand-in does not implement ${method} Bucket; buckets exist without being created.`);
     }
+    if (method === "POST" && "uploads" in params) return serveInitiate(deps, req, res, bucket, key, context);
+    if ("uploadId" in params) {
+      if (method === "PUT") return serveUploadPart(deps, req, res, bucket, key, params, context);
+      if (method === "GET") return serveListParts(deps, res, bucket, key, params, context);
+      if (method === "POST") return serveComplete(deps, req, res, bucket, key, params, context);
+      if (method === "DELETE") return serveAbort(deps, req, res, bucket, key, params, context);
+    }
+    if ("partNumber" in params || "uploads" in params) throw new CosApiError(400, "InvalidRequest", "partNumber and uploads go with a multipart upload's uploadId or its initiation.");
     switch (method) {
       case "GET":
       case "HEAD":
-        return serveObjectRead(req, res, bucket, key, params, context);
+        return serveObjectRead(deps, req, res, bucket, key, params, context);
       case "PUT":
-        return serveObjectWrite(req, res, bucket, key, context);
+        return serveObjectWrite(deps, req, res, bucket, key, context);
       case "DELETE":
-        await drain(req);
-        await store.delete(bucket, key);
-        return sendEmpty(res, 204, context);
+        return serveObjectDelete(deps, req, res, bucket, key, context);
+      default:
+        throw new CosApiError(501, "NotImplemented", "The stand-in does not implement POST Object (form uploads).");
     }
   }
 
@@ -370,8 +303,8 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
       await drain(req).catch(() => undefined);
       context.code = apiError.code;
       const resource = `${context.bucket ?? ""}.cos.${context.region ?? region}.myqcloud.com/${context.key ?? ""}`;
-      if (req.method === "HEAD") return sendEmpty(res, apiError.status, context);
-      sendXml(res, apiError.status, context, errorXml(apiError, resource, context.requestId, newRequestId()));
+      if (req.method === "HEAD") return sendEmpty(res, apiError.status, context, { ...apiError.headers });
+      sendXml(res, apiError.status, context, errorXml(apiError, resource, context.requestId, newRequestId()), { ...apiError.headers });
     });
   });
 
@@ -426,91 +359,3 @@ function authenticationError(reason: CosFailure): CosApiError {
   }
 }
 
-function alreadyExists(): CosApiError {
-  return new CosApiError(409, "FileAlreadyExists", "The object already exists and x-cos-forbid-overwrite is true.");
-}
-
-function parseCopySource(value: string): { bucket: string; key: string } {
-  // COS documents `<bucket>.cos.<region>.myqcloud.com/<encoded key>`; `/<bucket>/<key>` is taken too.
-  const target = value.replace(/^https?:\/\//, "").split("?", 1)[0] ?? "";
-  const hosted = /^([a-z0-9][a-z0-9-]*-\d+)\.cos\.[a-z0-9-]+\.myqcloud\.com\/(.+)$/.exec(target);
-  const pathStyle = /^\/?([a-z0-9][a-z0-9-]*-\d+)\/(.+)$/.exec(target);
-  const match = hosted ?? pathStyle;
-  const key = match?.[2] === undefined ? undefined : safeDecode(match[2]);
-  if (!match?.[1] || key === undefined) {
-    throw new CosApiError(400, "InvalidArgument", "x-cos-copy-source must be <bucket>.cos.<region>.myqcloud.com/<url-encoded key>.");
-  }
-  return { bucket: match[1], key };
-}
-
-function attributesFrom(headers: IncomingHttpHeaders): ObjectAttributes {
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith("x-cos-meta-") && value !== undefined) metadata[name.slice("x-cos-meta-".length)] = Array.isArray(value) ? value.join(",") : value;
-  }
-  return { contentType: headerText(headers, "content-type") ?? "application/octet-stream", metadata };
-}
-
-function commonHeaders(context: RequestContext): Record<string, string> {
-  return { server: "tencent-cos", "x-cos-request-id": context.requestId };
-}
-
-function sendEmpty(res: ServerResponse, status: number, context: RequestContext, headers: Record<string, string> = {}): void {
-  context.logAnswer(status);
-  res.writeHead(status, { ...commonHeaders(context), "content-length": "0", ...headers }).end();
-}
-
-function sendXml(res: ServerResponse, status: number, context: RequestContext, xml: string, headers: Record<string, string> = {}): void {
-  context.logAnswer(status);
-  res
-    .writeHead(status, { ...commonHeaders(context), "content-type": "application/xml", "content-length": String(Buffer.byteLength(xml)), ...headers })
-    .end(xml);
-}
-
-async function drain(req: IncomingMessage): Promise<void> {
-  if (req.readableEnded) return;
-  for await (const _chunk of req) {
-    // discarded
-  }
-}
-
-function parseQuery(query: string): Record<string, string> {
-  // Not URLSearchParams: it turns '+' into a space.
-  const params: Record<string, string> = {};
-  for (const pair of query.split("&")) {
-    if (pair === "") continue;
-    const eq = pair.indexOf("=");
-    const name = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? "" : safeDecode(pair.slice(eq + 1));
-    if (name !== undefined && value !== undefined) params[name] = value;
-  }
-  return params;
-}
-
-function safeDecode(value: string): string | undefined {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return undefined;
-  }
-}
-
-function headerText(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value.join(",") : value;
-}
-
-function newRequestId(): string {
-  // Shaped like COS's: base64 of underscore-joined hex fields.
-  return Buffer.from(`${Date.now().toString(16)}_${randomBytes(4).toString("hex")}_${randomBytes(2).toString("hex")}_${randomBytes(3).toString("hex")}`).toString("base64");
-}
-
-function sameText(expected: string, actual: string): boolean {
-  const a = Buffer.from(expected, "utf8");
-  const b = Buffer.from(actual, "utf8");
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-function maskSecretId(secretId: string): string {
-  return secretId.length > 8 ? `${secretId.slice(0, 8)}...` : "...";
-}

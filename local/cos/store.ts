@@ -4,7 +4,7 @@
 // A write lands in a fresh data file and then swaps the sidecar by rename, so a reader sees the
 // old object or the new one, never a mix.
 import { createHash, randomUUID } from "node:crypto";
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -20,6 +20,8 @@ export interface StoredObject {
   contentType: string;
   /** `x-cos-meta-*` without the prefix, names lower-cased. */
   metadata: Record<string, string>;
+  /** Standard headers set on upload (see ObjectAttributes). */
+  headers?: Record<string, string>;
   /** ISO 8601. */
   lastModified: string;
   /** x-cos-request-id of the request that wrote it. */
@@ -31,6 +33,8 @@ export interface StoredObject {
 export interface ObjectAttributes {
   contentType: string;
   metadata: Record<string, string>;
+  /** Standard headers set on upload and answered by HEAD and GET (Cache-Control, Content-Disposition, ...), names lower-cased. */
+  headers?: Record<string, string>;
 }
 
 export type WriteOutcome =
@@ -126,6 +130,43 @@ export class ObjectStore {
     return this.commit(object, options.forbidOverwrite);
   }
 
+  /**
+   * Stores an object made of `partPaths` joined in order (Complete Multipart Upload), with the
+   * ETag the caller computed (COS's is derived from the parts', not from the whole body).
+   */
+  async assemble(bucket: string, key: string, partPaths: string[], attributes: ObjectAttributes, options: WriteOptions & { etag: string }): Promise<WriteOutcome> {
+    const dir = this.bucketDir(bucket);
+    await mkdir(dir, { recursive: true });
+    const dataFile = `${keyHash(key)}.${randomUUID()}.data`;
+    const dataPath = join(dir, dataFile);
+    let size = 0;
+    try {
+      const out = createWriteStream(dataPath);
+      await pipeline(async function* () {
+        for (const path of partPaths) {
+          for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+            size += chunk.length;
+            yield chunk;
+          }
+        }
+      }, out);
+    } catch (error) {
+      await rm(dataPath, { force: true });
+      throw error;
+    }
+    const object: StoredObject = {
+      bucket,
+      key,
+      size,
+      etag: options.etag,
+      ...attributes,
+      lastModified: new Date(options.nowMs).toISOString(),
+      requestId: options.requestId,
+      dataFile,
+    };
+    return this.commit(object, options.forbidOverwrite);
+  }
+
   /** Copies an object (PUT Object - Copy); `attributes` replace the source's when given. */
   async copy(
     source: { bucket: string; key: string },
@@ -149,8 +190,7 @@ export class ObjectStore {
       key,
       size: opened.object.size,
       etag: opened.object.etag,
-      contentType: attributes?.contentType ?? opened.object.contentType,
-      metadata: attributes?.metadata ?? opened.object.metadata,
+      ...(attributes ?? { contentType: opened.object.contentType, metadata: opened.object.metadata, ...(opened.object.headers ? { headers: opened.object.headers } : {}) }),
       lastModified: new Date(options.nowMs).toISOString(),
       requestId: options.requestId,
       dataFile,
