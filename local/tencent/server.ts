@@ -2,7 +2,8 @@
 // port: the creates, the task lifecycle behind them (DescribeTaskDetail, PullEvents,
 // ConfirmEvents, DescribeAigcVideoTask) and the result files. The service is the first label of
 // the Host header, as in production, so SDK clients keep signing over the real host and only
-// their TCP connection is redirected.
+// their TCP connection is redirected; a client given the stand-in's address as its endpoint is
+// served by the service its credential scope or X-TC-Version names (service-selection.ts).
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -22,6 +23,7 @@ import { EventQueue, type EventOptions, type StoredEvent } from "./events";
 import { FaultQueue, faultSchema, type Fault, type FaultKind } from "./faults";
 import { ASSETS, FILES_PREFIX, OutputFiles, assetBytes, type AssetName, type OutputFile } from "./outputs";
 import { SlidingWindowLimiter } from "./rate-limiter";
+import { selectService, type ServiceSource } from "./service-selection";
 import { taskFailure } from "./task-failures";
 import { TaskStore, VOD_TASK_RETENTION_MS, snapshot, type LifecycleOptions, type StoredTask, type TaskRecord } from "./task-store";
 import { describeAigcVideoTask, describeTaskDetail, vodTaskInfo, type ViewContext } from "./task-views";
@@ -77,7 +79,7 @@ export type CallOutcome = "created" | "ok" | "error" | "fault";
 export interface RecordedCall {
   /** Server clock, ISO 8601. */
   at: string;
-  /** First label of the Host header, whatever it was. */
+  /** The service served (see service-selection.ts), else the Host header's first label, whatever it was. */
   service: string;
   action: string;
   /** The SecretId the Authorization header claimed, authenticated or not. */
@@ -93,7 +95,7 @@ export interface RecordedCall {
 }
 
 export interface TencentStandIn {
-  /** http://host:port; the Host header, not this URL, selects the service. */
+  /** http://host:port; the Host header (or, when it names none, the credential scope or X-TC-Version) selects the service. */
   url: string;
   port: number;
   close(): Promise<void>;
@@ -125,6 +127,8 @@ interface ApiRequest {
   body: Buffer;
   tooLarge: boolean;
   service: string;
+  /** How `service` was chosen; undefined when nothing named a service the stand-in serves. */
+  serviceSource?: ServiceSource;
   action: string;
   requestId: string;
 }
@@ -211,7 +215,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       }
       const service = request.service;
       if (!isServiceName(service)) {
-        throw new TencentApiError("InvalidAction", `The Host header names service \`${service}\`; the stand-in serves vod and mps.`);
+        throw new TencentApiError("InvalidAction", `Neither the Host header (\`${service}\`), the credential scope nor X-TC-Version names a service the stand-in serves (vod, mps).`);
       }
 
       const signedAt = serverNow();
@@ -222,7 +226,8 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
         headers: request.headers,
         body: request.body,
         lookupSecretKey: (secretId) => credentials.get(secretId)?.secretKey,
-        expectedService: service,
+        // A scope naming another service than the Host is refused; one that names none is checked as signed.
+        ...(request.serviceSource === "host" ? { expectedService: service } : {}),
         nowSeconds: Math.floor(signedAt / 1000),
       });
       if (auth.secretId !== undefined) call.secretId = auth.secretId;
@@ -392,7 +397,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       headers: req.headers,
       body,
       tooLarge,
-      service: (req.headers.host ?? "").split(".")[0]?.toLowerCase() ?? "",
+      ...serviceOf(req.headers),
       action: headerText(req.headers, "x-tc-action") ?? "",
       requestId: randomUUID(),
     };
@@ -745,4 +750,10 @@ function sameText(expected: string, actual: string): boolean {
 
 function maskSecretId(secretId: string): string {
   return secretId.length > 8 ? `${secretId.slice(0, 8)}...` : "...";
+}
+
+/** The request's service and how it was chosen (see service-selection.ts). */
+function serviceOf(headers: IncomingHttpHeaders): { service: string; serviceSource?: ServiceSource } {
+  const selection = selectService(headers);
+  return selection.service ? { service: selection.service, serviceSource: selection.source } : { service: selection.hostLabel };
 }
