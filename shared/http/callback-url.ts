@@ -13,7 +13,10 @@
  *   HTTP client resolve it again would leave a DNS-rebinding gap.
  *
  * Node skips `lookup` for a literal IP, which is why the literal check runs before every delivery.
- * Both gates are off only with `allowPrivate` (local development, where the receiver is 127.0.0.1).
+ * `allowPrivate` (AIGC_ALLOW_PRIVATE_CALLBACKS, local development, where the receiver is on this
+ * machine) lets plain http and loopback (127.0.0.0/8, ::1, localhost) through, and nothing else:
+ * link-local (169.254.0.0/16 with the metadata services, fe80::/10), private and every other
+ * non-public address stay refused, locally as deployed.
  */
 
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from "node:dns";
@@ -52,13 +55,18 @@ export function checkCallbackUrl(raw: string, options: { allowPrivate: boolean }
   // Credentials in a URL end up in logs and ledgers; receivers authenticate us by the signature instead.
   if (url.username !== "" || url.password !== "") return { ok: false, reason: "CallbackUrl must not contain credentials" };
   if (url.hostname === "") return { ok: false, reason: "CallbackUrl must name a host" };
-  if (options.allowPrivate) return { ok: true, url };
 
   const host = bareHost(url.hostname);
   if (isIP(host) !== 0) {
-    return isPublicAddress(host) ? { ok: true, url } : { ok: false, reason: "CallbackUrl must not point to a private, loopback or link-local address" };
+    if (isPublicAddress(host) || (options.allowPrivate && isLoopbackAddress(host))) return { ok: true, url };
+    return {
+      ok: false,
+      reason: options.allowPrivate
+        ? "CallbackUrl must not point to a private or link-local address (local development allows loopback only: 127.0.0.0/8, ::1)"
+        : "CallbackUrl must not point to a private, loopback or link-local address",
+    };
   }
-  if (isLocalName(host)) return { ok: false, reason: "CallbackUrl must not point to localhost" };
+  if (isLocalName(host) && !options.allowPrivate) return { ok: false, reason: "CallbackUrl must not point to localhost" };
   return { ok: true, url };
 }
 
@@ -82,9 +90,22 @@ export function isPublicAddress(ip: string): boolean {
   return false;
 }
 
+/** True when `ip` is a loopback address: 127.0.0.0/8, ::1, or 127.0.0.0/8 mapped into IPv6 (::ffff:127.x.y.z). */
+export function isLoopbackAddress(ip: string): boolean {
+  const address = bareHost(ip).replace(/%.*$/, "");
+  const family = isIP(address);
+  if (family === 4) return address.startsWith("127.");
+  if (family !== 6) return false;
+  const groups = ipv6Groups(address);
+  if (groups === undefined || groups.slice(0, 5).some((group) => group !== 0)) return false;
+  const [g5, g6] = [groups[5], groups[6] ?? 0];
+  return (g5 === 0 && g6 === 0 && groups[7] === 1) || (g5 === 0xffff && g6 >> 8 === 127);
+}
+
 /**
  * A `lookup` for node:http/https `request` that resolves with `dns.lookup` and fails the connection
- * when any answer is not public, so the address connected to is the address checked.
+ * when any answer is not public (nor loopback, with allowPrivate), so the address connected to is
+ * the address checked.
  */
 export function createGuardedLookup(options: { allowPrivate: boolean; resolve?: typeof dnsLookup }): LookupFunction {
   const resolve = options.resolve ?? dnsLookup;
@@ -94,11 +115,10 @@ export function createGuardedLookup(options: { allowPrivate: boolean; resolve?: 
       if (error) return callback(error, "", undefined);
       const first = addresses[0];
       if (!first) return callback(Object.assign(new Error(`no address found for ${hostname}`), { code: "ENOTFOUND" }), "", undefined);
-      if (!options.allowPrivate) {
-        const refused = addresses.find((answer) => !isPublicAddress(answer.address));
-        if (refused) {
-          return callback(new CallbackTargetRefused(`${hostname} resolves to ${refused.address}, which is not a public address`), "", undefined);
-        }
+      const refused = addresses.find((answer) => !isPublicAddress(answer.address) && !(options.allowPrivate && isLoopbackAddress(answer.address)));
+      if (refused) {
+        const allowed = options.allowPrivate ? "a public or loopback address" : "a public address";
+        return callback(new CallbackTargetRefused(`${hostname} resolves to ${refused.address}, which is not ${allowed}`), "", undefined);
       }
       // Node 20's happy-eyeballs connect asks for all addresses; Node 18's default connect asks for one.
       if (lookupOptions.all) return callback(null, addresses);

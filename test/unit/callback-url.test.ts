@@ -139,6 +139,22 @@ describe("checkCallbackUrl", () => {
   it("still refuses credentials in local development", () => {
     expect(reason("http://u:p@127.0.0.1:3000/", LOCAL_DEV)).toMatch(/credentials/);
   });
+
+  it("accepts the IPv6 loopback ::1 in local development", () => {
+    expect(reason("http://[::1]:3000/hook", LOCAL_DEV)).toBeUndefined();
+  });
+
+  it("accepts anywhere in 127.0.0.0/8 in local development", () => {
+    expect(reason("http://127.8.9.10:3000/hook", LOCAL_DEV)).toBeUndefined();
+  });
+
+  it.each(["169.254.169.254", "169.254.0.23", "[fe80::1]", "[::ffff:169.254.169.254]"])("refuses the link-local %s in local development too", (host) => {
+    expect(reason(`http://${host}/latest/meta-data/`, LOCAL_DEV)).toMatch(/loopback/);
+  });
+
+  it.each(["10.0.0.1", "192.168.1.1", "[fc00::1]", "0.0.0.0"])("refuses the non-loopback private %s in local development", (host) => {
+    expect(reason(`http://${host}/hook`, LOCAL_DEV)).toMatch(/loopback/);
+  });
 });
 
 describe("isPublicAddress", () => {
@@ -194,6 +210,18 @@ describe("createGuardedLookup", () => {
     const answer = await lookupWith(createGuardedLookup(LOCAL_DEV), "localhost", false);
     expect(answer.error).toBeNull();
     expect(isPublicAddress(answer.address as string)).toBe(false);
+  });
+
+  it("fails the connection in local development when a name resolves to a link-local address", async () => {
+    const lookup = createGuardedLookup({ allowPrivate: true, resolve: resolverAnswering("169.254.169.254") });
+    const answer = await lookupWith(lookup, "metadata.example.com", false);
+    expect(answer.error).toBeInstanceOf(CallbackTargetRefused);
+  });
+
+  it("fails the connection in local development when a name resolves to a private, non-loopback address", async () => {
+    const lookup = createGuardedLookup({ allowPrivate: true, resolve: resolverAnswering("127.0.0.1", "192.168.0.5") });
+    const answer = await lookupWith(lookup, "mixed.example.com", true);
+    expect(answer.error).toBeInstanceOf(CallbackTargetRefused);
   });
 
   it("passes a resolver failure through unchanged", async () => {
