@@ -86,6 +86,43 @@ describe("valid requests", () => {
     });
   }
 
+  it("sends a request that breaks only an inferred rule, answering Tencent's envelope with Response.Warnings and logging each", async () => {
+    const logs = captureLogs();
+    let response: Awaited<ReturnType<typeof post>>;
+    try {
+      response = await post(routes["vod-video"].path, { ModelName: "Hailuo", ModelVersion: "2.3", Prompt: "a cat", OutputConfig: { AspectRatio: "16:9" } });
+    } finally {
+      logs.restore();
+    }
+    expect(response.statusCode).toBe(200);
+    const answer = bodyOf(response).Response;
+    expect(answer.TaskId).toBe(standIn.createdTasks()[0]?.taskId);
+    expect(answer.Warnings).toEqual([{ field: "OutputConfig.AspectRatio", code: "InferredRule", message: expect.stringContaining("not supported by Hailuo 2.3") }]);
+    expect(standIn.createdTasks()[0]?.params?.OutputConfig).toEqual({ AspectRatio: "16:9" });
+    expect(logs.lines().filter((line) => line.event === "request.warning")).toEqual([expect.objectContaining({ field: "OutputConfig.AspectRatio", code: "InferredRule" })]);
+  });
+
+  it("answers without Warnings when nothing was inferred", async () => {
+    const response = await post(routes["vod-video"].path, videoBody);
+    expect(bodyOf(response).Response).not.toHaveProperty("Warnings");
+  });
+
+  it("sends GEM (renamed GG) as GG, and an unlisted version as given, each with its warning", async () => {
+    const image = bodyOf(await post(routes["vod-image"].path, { ModelName: "GEM", ModelVersion: "2.5", Prompt: "a cat" })).Response;
+    expect(image.Warnings).toEqual([expect.objectContaining({ field: "ModelName", code: "RenamedModel" })]);
+    const video = bodyOf(await post(routes["vod-video"].path, { ModelName: "Kling", ModelVersion: "3.5", Prompt: "a cat" })).Response;
+    expect(video.Warnings).toEqual([expect.objectContaining({ field: "ModelVersion", code: "UnlistedModelVersion" })]);
+    expect(standIn.createdTasks().map((task) => [task.params?.ModelName, task.params?.ModelVersion])).toEqual([["GG", "2.5"], ["Kling", "3.5"]]);
+  });
+
+  it("refuses an unlisted version with AIGC_REFUSE_UNLISTED_VERSIONS=true, before Tencent", async () => {
+    configure({ AIGC_REFUSE_UNLISTED_VERSIONS: "true" });
+    const response = await post(routes["vod-video"].path, { ModelName: "Kling", ModelVersion: "3.5", Prompt: "a cat" });
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response)).toMatchObject({ code: "InvalidParameterValue.ModelVersion" });
+    expect(standIn.calls()).toHaveLength(0);
+  });
+
   it("adds the configured SubAppId to VOD calls and none to MPS calls", async () => {
     await post(routes["vod-video"].path, videoBody);
     await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));

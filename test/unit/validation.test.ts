@@ -11,19 +11,8 @@ function toCamelCase(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, child]) => [key.charAt(0).toLowerCase() + key.slice(1), toCamelCase(child)]));
 }
 
-/**
- * The seeds as Tencent printed them: MPS's example names GV, which Tencent has since removed from
- * MPS (SDK 4.1.236), so it is checked with a current model that takes the same inputs.
- */
-function currentSeed(kind: TaskKind, variant: "seed" | "seed.snake" = "seed"): Record<string, unknown> {
-  const body = seedBody(kind, variant);
-  if (kind === "mps-video") {
-    delete body[variant === "seed" ? "ModelName" : "model_name"];
-    body[variant === "seed" ? "ModelName" : "model_name"] = "PixVerse";
-    body[variant === "seed" ? "ModelVersion" : "model_version"] = "v6";
-  }
-  return body;
-}
+/** The seed bodies (test/events/bodies): Tencent's examples, MPS's with GV (removed from MPS in SDK 4.1.236) replaced by PixVerse v6. */
+const currentSeed = (kind: TaskKind, variant: "seed" | "seed.snake" = "seed") => seedBody(kind, variant);
 
 describe("seed example bodies", () => {
   for (const kind of KINDS) {
@@ -50,7 +39,13 @@ describe("seed example bodies", () => {
   });
 
   it("refuses MPS seed 001's GV, saying Tencent removed it from MPS's ModelName (SDK 4.1.236)", () => {
-    expectIssue(expectInvalid("mps-video", seedBody("mps-video")), "ModelName", "InvalidParameterValue.ModelName", "no longer a model", "4.1.236", "PixVerse");
+    const seed001 = { ...seedBody("mps-video"), ModelName: "GV" };
+    delete seed001.ModelVersion;
+    expectIssue(expectInvalid("mps-video", seed001), "ModelName", "InvalidParameterValue.ModelName", "no longer a model", "4.1.236", "PixVerse");
+  });
+
+  it("sends the MPS seed's AspectRatio beside its first frame with a warning only (PixVerse: text and reference modes)", () => {
+    expect(expectSent("mps-video", seedBody("mps-video")).warnings.map((warning) => warning.field)).toEqual(["ExtraParameters.AspectRatio"]);
   });
 
   it("returns Tencent's PascalCase params with numeric strings coerced", () => {
