@@ -16,6 +16,9 @@ export const SDK_VOD_IMAGE = "SDK 4.1.313 vod CreateAigcImageTaskRequest / AigcI
 /** The same SDK, mps/v20190612/mps_models.d.ts, CreateAigcVideoTaskRequest and AigcVideoExtraParam doc comments. */
 export const SDK_MPS_VIDEO = "SDK 4.1.313 mps CreateAigcVideoTaskRequest / AigcVideoExtraParam";
 
+/** The same SDK, mps/v20190612/mps_models.d.ts, CreateAigcImageTaskRequest and AigcImageExtraParam doc comments. */
+export const SDK_MPS_IMAGE = "SDK 4.1.313 mps CreateAigcImageTaskRequest / AigcImageExtraParam";
+
 /** Seed 000: Tencent's VOD CreateAigcVideoTask page (example: GV 3.1-fast with a last frame). */
 export const SEED_VOD_VIDEO = "seed 000 (VOD CreateAigcVideoTask page)";
 

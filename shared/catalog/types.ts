@@ -144,6 +144,28 @@ export interface MpsVideoRules {
 /** Optional MPS switches that only some models take. */
 export type MpsVideoFeature = "EnableAudio" | "OffPeak" | "LogoAdd";
 
+/** Bounds of a free `size` ("WxH") in MPS image AdditionalParameters, where a model documents them. */
+export interface ImageSizeBounds {
+  /** Each of width and height, inclusive. */
+  readonly side?: { readonly min: number; readonly max: number };
+  /** Width x height, inclusive. */
+  readonly pixels: { readonly min?: number; readonly max: number };
+}
+
+/** Rules of MPS CreateAigcImageTask for one model version. */
+export interface MpsImageRules {
+  /** ExtraParameters.AspectRatio. */
+  readonly aspectRatios?: AllowedValues;
+  /** ExtraParameters.Resolution. */
+  readonly resolutions?: AllowedValues;
+  readonly sceneTypes?: AllowedValues;
+  /** Most ImageInfos. */
+  readonly maxReferenceImages?: number;
+  /** AdditionalParameters `size`, where the model takes a free size. */
+  readonly size?: ImageSizeBounds | NotSupported;
+  readonly features?: readonly never[];
+}
+
 /** One model: where it is documented, rules shared by its versions, and its versions. */
 export interface ModelEntry<R> {
   /** Which document lists the model (and its documented rules), so a reader can re-check them. */

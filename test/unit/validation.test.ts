@@ -39,7 +39,7 @@ describe("seed example bodies", () => {
   });
 
   it("refuses MPS seed 001's GV, saying Tencent removed it from MPS's ModelName (SDK 4.1.236)", () => {
-    const seed001 = { ...seedBody("mps-video"), ModelName: "GV" };
+    const seed001: Record<string, unknown> = { ...seedBody("mps-video"), ModelName: "GV" };
     delete seed001.ModelVersion;
     expectIssue(expectInvalid("mps-video", seed001), "ModelName", "InvalidParameterValue.ModelName", "no longer a model", "4.1.236", "PixVerse");
   });
