@@ -15,7 +15,10 @@ export const MEDIA_NAME_MAX_LENGTH = 64;
 /** Redraw TaskInfo.Style. */
 export const REDRAW_STYLE_MAX_LENGTH = 50;
 
-/** MPS Prompt. */
+/**
+ * MPS Prompt: seed 001's "a maximum of 2000 characters"; the SDK 4.1.313 comment of
+ * CreateAigcVideoTaskRequest.Prompt gives no limit, so a longer prompt is sent with a warning.
+ */
 export const MPS_PROMPT_MAX_LENGTH = 2000;
 
 /** TasksPriority range; absent means 0. */

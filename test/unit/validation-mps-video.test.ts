@@ -59,8 +59,8 @@ describe("MPS video: Prompt", () => {
     accepted({ ModelName: "Kling", ModelVersion: "O1", ...extra });
   });
 
-  it("refuses a Prompt over 2000 characters", () => {
-    expectIssue(refused(textToVideo("Kling", "2.1", { Prompt: "p".repeat(2001) })), "Prompt", "InvalidParameterValue.Prompt", "2000");
+  it("sends a Prompt over 2000 characters with a warning: only seed 001 gives that limit, CreateAigcVideoTaskRequest.Prompt gives none", () => {
+    expectWarned("mps-video", textToVideo("Kling", "2.1", { Prompt: "p".repeat(2001) }), "Prompt", "InferredRule", "2001 characters", "seed 001");
   });
 
   it("takes EnhancePrompt as a boolean, not VOD's Enabled/Disabled", () => {

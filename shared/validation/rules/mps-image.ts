@@ -4,7 +4,7 @@
 import { NOT_SUPPORTED, mpsImageCatalog, type ImageSizeBounds, type MpsImageRules } from "../../catalog";
 import type { Findings } from "../issues";
 import type { MpsImageRequest } from "../schemas/mps-image";
-import { checkModelChoice, type CatalogOptions, type ModelCheck } from "./model-check";
+import { checkModelChoice, checkMpsPromptLength, type CatalogOptions, type ModelCheck } from "./model-check";
 import { hasItems, isGiven } from "./values";
 
 /** A free size as the doc writes it: "728x1024" (or "728*1024", OG's spelling on VOD). */
@@ -53,6 +53,7 @@ function checkSize(model: ModelCheck<MpsImageRules, never>, size: unknown): void
 /** Checks a parsed MPS image request; rewrites catalog values to Tencent's spelling. */
 export function checkMpsImageRequest(params: MpsImageRequest, findings: Findings, options: CatalogOptions): void {
   const images = params.ImageInfos ?? [];
+  checkMpsPromptLength(findings, params.Prompt);
   if (!isGiven(params.Prompt) && !hasItems(params.ImageInfos)) {
     findings.missing(["Prompt"], `when ${findings.field(["ImageInfos"])} is empty`);
   }

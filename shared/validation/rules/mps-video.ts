@@ -4,7 +4,7 @@
 import { NOT_SUPPORTED, modelsWhere, mpsVideoCatalog, type GenerationMode } from "../../catalog";
 import { MISSING_PARAMETER, type Findings } from "../issues";
 import type { MpsVideoRequest } from "../schemas/mps-video";
-import { checkModelChoice, type CatalogOptions } from "./model-check";
+import { checkModelChoice, checkMpsPromptLength, type CatalogOptions } from "./model-check";
 import { hasItems, isGiven } from "./values";
 
 const MODE_NAMES: Readonly<Record<GenerationMode, string>> = {
@@ -24,6 +24,7 @@ export function checkMpsVideoRequest(params: MpsVideoRequest, findings: Findings
   const images = params.ImageInfos ?? [];
   const videos = params.VideoInfos ?? [];
 
+  checkMpsPromptLength(findings, params.Prompt);
   const hasInput = params.ImageUrl !== undefined || images.length > 0 || videos.length > 0 || hasItems(params.SubjectInfos);
   if (!isGiven(params.Prompt) && !hasInput && !isGiven(params.SceneType)) {
     const others = ["ImageUrl", "ImageInfos", "VideoInfos", "SubjectInfos", "SceneType"].map((key) => findings.key([key])).join(", ");

@@ -33,7 +33,7 @@ export function buildMpsImageRequestSchema() {
       ModelName: modelNameField(mpsImageCatalog).optional(),
       ModelVersion: modelVersionField(mpsImageCatalog).optional(),
       SceneType: nonEmpty().optional(),
-      Prompt: text(MPS_PROMPT_MAX_LENGTH).meta({ description: "Required without reference images." }).optional(),
+      Prompt: z.string().meta({ description: `Required without reference images. Over ${MPS_PROMPT_MAX_LENGTH} characters it is sent with a warning.` }).optional(),
       NegativePrompt: z.string().optional(),
       EnhancePrompt: z.boolean().optional(),
       ImageInfos: z.array(imageInfo).optional(),

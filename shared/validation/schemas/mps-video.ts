@@ -51,7 +51,7 @@ export function buildMpsVideoRequestSchema() {
       ModelName: modelNameField(mpsVideoCatalog).optional(),
       ModelVersion: modelVersionField(mpsVideoCatalog).optional(),
       SceneType: nonEmpty().optional(),
-      Prompt: text(MPS_PROMPT_MAX_LENGTH).meta({ description: "Required without images, videos, subjects or SceneType." }).optional(),
+      Prompt: z.string().meta({ description: `Required without images, videos, subjects or SceneType. Over ${MPS_PROMPT_MAX_LENGTH} characters it is sent with a warning.` }).optional(),
       NegativePrompt: z.string().optional(),
       EnhancePrompt: z.boolean().optional(),
       ImageUrl: httpUrl().meta({ description: "First frame." }).optional(),
