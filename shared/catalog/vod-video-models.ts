@@ -70,12 +70,16 @@ export const vodVideoCatalog: ActionCatalog<VodVideoRules, VodVideoFeature> = {
     // AigcVideoOutputConfig.AudioGeneration: "supported models: GV, OS, Vidu, Jimeng, Kling".
     AudioGeneration: { field: "OutputConfig.AudioGeneration", offValues: ["Disabled"], label: "audio generation", source: `${SDK_VOD_VIDEO} AigcVideoOutputConfig.AudioGeneration` },
     FrameInterpolate: { field: "OutputConfig.FrameInterpolate", offValues: ["Disabled"], label: "Vidu frame interpolation", source: `${SDK_VOD_VIDEO} AigcVideoOutputConfig.FrameInterpolate` },
-    FileText: { field: "FileInfos[].Text", label: "image name for multi-image subject reference", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.Text ("PixVerse only")` },
-    FileObjectId: { field: "FileInfos[].ObjectId", label: "Vidu subject id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.ObjectId` },
-    FileVoiceId: { field: "FileInfos[].VoiceId", label: "Vidu voice id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.VoiceId` },
-    SubjectVoiceId: { field: "SubjectInfos[].VoiceId", label: "subject voice id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.VoiceId ("Vidu only")` },
-    SubjectImageUrls: { field: "SubjectInfos[].ImageUrls", label: "temporary subject images", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.ImageUrls ("Vidu only")` },
-    SubjectVideoUrls: { field: "SubjectInfos[].VideoUrls", label: "temporary subject videos", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.VideoUrls ("reference-to-video viduq2-pro only")` },
+    // SubjectInfos.VideoUrls: "only reference-to-video viduq2-pro supports a video subject".
+    SubjectVideoUrls: { field: "SubjectInfos[].VideoUrls", label: "temporary subject videos", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.VideoUrls` },
+    // The fields below are documented as only taking effect for some models ("only effective for
+    // PixVerse", "only valid for Vidu", "applies to Vidu-q2"): elsewhere Tencent ignores them, so
+    // they are sent with a warning rather than refused.
+    FileText: { field: "FileInfos[].Text", label: "image name for multi-image subject reference", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.Text ("only effective for PixVerse")`, inferred: true },
+    FileObjectId: { field: "FileInfos[].ObjectId", label: "Vidu subject id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.ObjectId ("Vidu subject id")`, inferred: true },
+    FileVoiceId: { field: "FileInfos[].VoiceId", label: "Vidu voice id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputFileInfo.VoiceId ("applies to Vidu-q2")`, inferred: true },
+    SubjectVoiceId: { field: "SubjectInfos[].VoiceId", label: "subject voice id", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.VoiceId ("only valid for Vidu")`, inferred: true },
+    SubjectImageUrls: { field: "SubjectInfos[].ImageUrls", label: "temporary subject images", source: `${SDK_VOD_VIDEO} AigcVideoTaskInputSubjectInfo.ImageUrls ("only valid for Vidu")`, inferred: true },
   },
   models: {
     Hailuo: {

@@ -318,8 +318,13 @@ describe("VOD video: features only some models take", () => {
     expectIssue(refused(textToVideo("Kling", "2.1", { OutputConfig: { FrameInterpolate: "Enabled" } })), "OutputConfig.FrameInterpolate", "InvalidParameterValue.FrameInterpolate", "Vidu");
   });
 
-  it("refuses file Text outside PixVerse", () => {
+  it("sends file Text outside PixVerse with a warning: AigcVideoTaskInputFileInfo.Text is 'only effective for PixVerse', so Tencent ignores it", () => {
     const body = textToVideo("Kling", "O1", { FileInfos: [{ Url: IMAGE, Usage: "Reference", Text: "cat" }] });
-    expectIssue(refused(body), "FileInfos[0].Text", "InvalidParameterValue.Text", "PixVerse");
+    warned(body, "FileInfos[0].Text", "PixVerse");
+  });
+
+  it("sends Vidu-only subject fields to Kling with a warning ('only valid for Vidu'), but refuses a subject video outside Vidu q2-pro", () => {
+    warned(textToVideo("Kling", "O1", { SubjectInfos: [{ Id: "s1", VoiceId: "v1" }] }), "SubjectInfos[0].VoiceId", "Vidu");
+    expectIssue(refused(textToVideo("Vidu", "q2", { SubjectInfos: [{ Name: "cat", VideoUrls: [IMAGE] }] })), "SubjectInfos[0].VideoUrls", "InvalidParameterValue.VideoUrls", "q2-pro");
   });
 });
