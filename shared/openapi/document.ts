@@ -5,7 +5,7 @@
  * run at build time (scripts/openapi.ts), never in a function (zod's converter is not bundled there).
  */
 
-import { describeIntegerRule, mpsVideoCatalog, NOT_SUPPORTED, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../catalog";
+import { describeIntegerRule, mpsVideoCatalog, NOT_SUPPORTED, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog, type RuleSource } from "../catalog";
 import { RequestRefused } from "../errors";
 import { problemKinds } from "../http/problem";
 import { TASK_KINDS } from "../tasks/kinds";
@@ -92,18 +92,44 @@ function describeRule(value: unknown): string {
   return String(value);
 }
 
-/** The catalog of one action as a Markdown table: one row per model version. */
+/** Marks a table cell whose rule is only inferred (warns), followed by the number of its source in the notes under the table. */
+export const INFERRED_MARK = "†";
+
+/** What the catalog table's marks mean: said above every table. */
+const RULE_STRENGTH_LEGEND =
+  `Unmarked rules are **refused** when broken (400 \`invalid-request\`): Tencent's current doc comment states them. Rules marked ${INFERRED_MARK} only **warn**: they are inferred (from an older page, the other service, or reasoning; the source is listed under the table), so a request that breaks one is sent to Tencent and the answer carries \`Response.Warnings\`. "any": Tencent documents no rule, so none is checked here.`;
+
+/**
+ * The catalog of one action as a Markdown table, one row per model version, each inferred rule
+ * marked and numbered, followed by where each numbered rule comes from.
+ */
 export function catalogTable(catalog: ActionCatalog<object, string>): string {
   const rows = Object.entries(catalog.models).flatMap(([model, entry]) =>
-    resolvedVersions(catalog, entry).map(([version, rules]) => ({ model, version, rules: rules as Record<string, unknown> })),
+    resolvedVersions(catalog, entry).map(([version, rules, sources]) => ({
+      model,
+      version,
+      rules: rules as Record<string, unknown>,
+      sources: sources as Record<string, RuleSource | undefined>,
+    })),
   );
   const columns = CATALOG_COLUMNS.filter(([rule]) => rows.some((row) => row.rules[rule] !== undefined));
+  // One number per distinct source, in the order the table first cites it.
+  const inferredFrom: string[] = [];
+  const cell = (row: (typeof rows)[number], rule: string): string => {
+    const text = describeRule(row.rules[rule]) || "any";
+    const source = row.sources[rule];
+    if (row.rules[rule] === undefined || source?.strength !== "inferred") return text;
+    if (!inferredFrom.includes(source.source)) inferredFrom.push(source.source);
+    return `${text} ${INFERRED_MARK}${inferredFrom.indexOf(source.source) + 1}`;
+  };
   const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
-  return [
+  const table = [
     line(["ModelName", "ModelVersion", ...columns.map(([, title]) => title)]),
     line(["---", "---", ...columns.map(() => "---")]),
-    ...rows.map((row) => line([row.model, row.version, ...columns.map(([rule]) => describeRule(row.rules[rule]) || "any")])),
-  ].join("\n");
+    ...rows.map((row) => line([row.model, row.version, ...columns.map(([rule]) => cell(row, rule))])),
+  ];
+  const notes = inferredFrom.map((source, index) => `- ${INFERRED_MARK}${index + 1} warns, inferred from: ${source}`);
+  return [...table, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }
 
 function createDescription(kind: TaskKind): string {
@@ -117,8 +143,17 @@ function createDescription(kind: TaskKind): string {
       ? "A retried create runs under a `SessionId` (yours, else one derived from `Idempotency-Key`), which Tencent refuses to run twice."
       : "MPS has no `SessionId`: only calls that certainly did not run are retried; send `Idempotency-Key` to make your own retries safe.",
     "`CallbackUrl` (ours, not Tencent's) asks for a webhook when the task ends: see `webhooks`.",
-    ...(catalog ? ["", `Models the catalog lists (\`${catalog.action}\`; \`AIGC_ALLOW_UNLISTED_MODELS=true\` lets others through). "any": Tencent documents no rule, so none is checked here.`, "", catalogTable(catalog)] : []),
+    ...(catalog ? ["", `Models the catalog lists (\`${catalog.action}\`; \`AIGC_ALLOW_UNLISTED_MODELS=true\` lets others through).`, "", RULE_STRENGTH_LEGEND, "", catalogTable(catalog)] : []),
   ].join("\n");
+}
+
+/** The 200 answer of a create route, and when it carries warnings. */
+function createdDescription(kind: TaskKind): string {
+  const marked = catalogOf(kind) ? ` (marked ${INFERRED_MARK} in the catalog table above)` : "";
+  return [
+    "The task was created (or, for a repeated Idempotency-Key with the same body, the first answer is replayed).",
+    `\`Response.Warnings\` is present when the request was sent although it may not be honoured as asked: it breaks a rule the catalog only infers${marked}, names a version the catalog does not list yet, or uses an old model name Tencent renamed. Each warning names the field as the client spelled it, a code and a message, like a problem's \`errors\`; nothing was refused.`,
+  ].join(" ");
 }
 
 /** The 400 an example body gets when it also sends `SubAppId`, from the validator itself. */
@@ -159,7 +194,7 @@ function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][Task
     },
     responses: {
       [OK]: {
-        description: "The task was created (or, for a repeated Idempotency-Key with the same body, the first answer is replayed).",
+        description: createdDescription(kind),
         headers: { "X-Request-Id": ref("headers", "X-Request-Id"), "Idempotent-Replayed": ref("headers", "Idempotent-Replayed") },
         content: {
           "application/json": {

@@ -13,6 +13,7 @@ import type { DeliveryState, TaskOutput, TaskStatus } from "../tasks/ledger";
 import { TASK_ID, TASK_TYPES, type TaskQueryAnswer, type TaskQueryDelivery, type TaskQueryOutput } from "../tracking/query";
 import type { TaskEventOutput, TaskEventPayload, TaskEventType } from "../tracking/webhooks";
 import { requestSchemas, toSnakeCase, type FieldIssue, type TaskKind } from "../validation";
+import { INFERRED_RULE_WARNING, RENAMED_MODEL_WARNING, UNLISTED_VERSION_WARNING } from "../validation/rules/model-check";
 
 /** A JSON Schema (2020-12, OpenAPI 3.1's dialect) as plain data. */
 export type JsonSchema = { [keyword: string]: unknown };
@@ -73,7 +74,21 @@ export function createRequestSchemas(kind: TaskKind): { pascal: JsonSchema; snak
   };
 }
 
-/** `{"Response":{"TaskId","RequestId"}}`, Tencent's own envelope of a create. */
+/** One warning of a create answer: a field the request was sent with although it may not be honoured. */
+function warningSchema(): JsonSchema {
+  const properties = {
+    field: { type: "string", description: "The field as the client spelled it, e.g. OutputConfig.Duration or ModelVersion." },
+    code: {
+      type: "string",
+      description: "Why: a rule the catalog only infers was broken, an old model name was renamed, a version the catalog does not list was sent, or another check that only warns.",
+      examples: [INFERRED_RULE_WARNING, RENAMED_MODEL_WARNING, UNLISTED_VERSION_WARNING],
+    },
+    message: { type: "string", description: "What was sent anyway, and where the rule it breaks comes from." },
+  } satisfies Record<keyof FieldIssue, JsonSchema>;
+  return { type: "object", required: ["field", "code", "message"], properties, additionalProperties: false };
+}
+
+/** `{"Response":{"TaskId","RequestId"}}`, Tencent's own envelope of a create, plus our `Warnings` when there are any. */
 export function createTaskResponseSchema(): JsonSchema {
   return {
     type: "object",
@@ -85,6 +100,12 @@ export function createTaskResponseSchema(): JsonSchema {
         properties: {
           TaskId: { type: "string", description: "Tencent's task id; follow it with the query route of the same service." },
           RequestId: { type: "string", description: "Tencent's RequestId of the create call (ours is in X-Request-Id)." },
+          Warnings: {
+            type: "array",
+            minItems: 1,
+            items: warningSchema(),
+            description: "Not Tencent's: present only when the request was sent although some of it may not be honoured (a rule the catalog only infers, an unlisted version, a renamed model). Absent when there is nothing to warn about.",
+          },
         },
         additionalProperties: false,
       },
