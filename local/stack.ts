@@ -63,6 +63,7 @@ export interface LocalStack {
   token?: string;
   /** Runs one tracker tick now (what POST /__local/run/task-tracker does). */
   runTracker(): Promise<unknown>;
+  /** Stops the timer, lets a running tracker tick finish (so it releases its lease), then closes every server. */
   close(): Promise<void>;
 }
 
@@ -111,10 +112,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const serverlessYml = options.serverlessYml ?? resolve(__dirname, "..", "serverless.yml");
   const routes = readApiRoutes(serverlessYml);
   const tracker = options.handlers[TRACKER_FUNCTION];
+  // Ticks still running when the stack closes are waited for: a tick cut off keeps its lease in the
+  // ledger, and every tick for the next minute would answer "skipped".
+  const runningTicks = new Set<Promise<unknown>>();
   const runTracker = async () => {
     if (!tracker) throw new Error(`${TRACKER_FUNCTION} is not loaded`);
     const event = { Type: "Timer", TriggerName: "task-tracker-schedule", Time: new Date().toISOString().replace(/\.\d+Z$/, "Z"), Message: "" };
-    return tracker(event, { request_id: randomUUID(), function_name: TRACKER_FUNCTION, time_limit_in_ms: 60_000, memory_limit_in_mb: 256 });
+    const tick = Promise.resolve().then(() => tracker(event, { request_id: randomUUID(), function_name: TRACKER_FUNCTION, time_limit_in_ms: 60_000, memory_limit_in_mb: 256 }));
+    runningTicks.add(tick);
+    try {
+      return await tick;
+    } finally {
+      runningTicks.delete(tick);
+    }
   };
   const gateway = await startGateway({
     routes,
@@ -142,6 +152,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     runTracker,
     close: async () => {
       if (timer) clearInterval(timer);
+      await Promise.allSettled([...runningTicks]);
       await gateway.close();
       await cos?.close();
       await standIn?.close();

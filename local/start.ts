@@ -8,9 +8,12 @@
 
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
+import { stop as stopEsbuild } from "esbuild";
 import { buildFunctions } from "../scripts/build";
 import type { ScfHandler } from "./gateway";
-import { RUN_TRACKER_PATH, startLocalStack } from "./stack";
+import { checkPortsFree, plannedPorts, PortInUseError } from "./ports";
+import { startLocalStack, type LocalStack } from "./stack";
+import { startBanner } from "./start-banner";
 
 const root = resolve(__dirname, "..");
 
@@ -23,12 +26,16 @@ async function main(): Promise<void> {
   if (target !== "local" && target !== "tencent") {
     throw new Error(`AIGC_TARGET must be local or tencent, got "${target}"`);
   }
-  const port = Number(process.env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got "${process.env.PORT}"`);
+  const ports = plannedPorts(process.env, target);
+  // Before the build: a second npm start must not rebuild dist/ under the running one.
+  await checkPortsFree(ports);
+  const [gatewayPort, cosPort, standInPort] = ports.map((planned) => planned.port);
 
   // Tests that run npm start side by side each build into a directory of their own.
   const outDir = resolve(root, process.env.AIGC_BUILD_DIR || "dist");
   const built = await buildFunctions({ functionsDir: resolve(root, "functions"), outDir });
+  // The build is done for this run; its esbuild service process need not outlive it.
+  await stopEsbuild();
   const load = createRequire(__filename);
   const handlers: Record<string, ScfHandler> = {};
   for (const fn of built) {
@@ -38,46 +45,46 @@ async function main(): Promise<void> {
 
   const stack = await startLocalStack({
     target,
-    port,
-    standInPort: Number(process.env.AIGC_STANDIN_PORT ?? 0),
-    // The upload command finds the local bucket next to the gateway.
-    cosPort: port === 0 ? 0 : port + 1,
+    ...(gatewayPort !== undefined ? { port: gatewayPort } : {}),
+    ...(standInPort !== undefined ? { standInPort } : {}),
+    ...(cosPort !== undefined ? { cosPort } : {}),
+    // Objects (and so the ledger) survive restarts there.
+    cosDataDir: resolve(root, process.env.AIGC_LOCAL_DATA_DIR || ".local-data", "cos"),
     handlers,
     env: process.env,
     log: jsonLine,
+  }).catch((error: unknown) => {
+    // Taken between the check and the listen.
+    const clash = ports.find((planned) => (error as NodeJS.ErrnoException & { port?: number }).code === "EADDRINUSE" && planned.port === (error as { port?: number }).port);
+    throw clash ? new PortInUseError(clash, { cause: error }) : error;
   });
+  process.stderr.write(`${startBanner(stack, target, process.env)}\n`);
+  stopOnSignals(stack);
+}
 
-  const url = stack.gateway.url;
-  const token = stack.token ?? "<one of your AIGC_API_TOKENS>";
-  const banner = [
-    "",
-    `AIGC API listening on ${url}  (target: ${target}${stack.standIn ? `, Tencent stand-in at ${stack.standIn.url}` : ", REAL Tencent: calls are billed"})`,
-    `Development token: ${token}`,
-    "Routes: POST /tencent-vod/v1/aigc-video, /tencent-vod/v1/aigc-image, /tencent-vod/v1/aigc-video-redraw, /tencent-mps/v1/aigc-video;",
-    "        GET /tencent-vod/v1/query/{TaskId}, /tencent-mps/v1/query/{TaskId}",
-    `API description (no token): ${url}/docs  (${url}/openapi.json)`,
-    "Try:",
-    `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
-    `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
-    `    -d '{"ModelName":"GV","ModelVersion":"3.1-fast","Prompt":"generate a car","OutputConfig":{"AspectRatio":"9:16"}}'`,
-    "Then follow it (the tracker runs every minute, as deployed; run a tick now with the second line):",
-    `  curl -s ${url}/tencent-vod/v1/query/<TaskId> -H 'Authorization: Bearer ${token}'`,
-    `  curl -s -X POST ${url}${RUN_TRACKER_PATH}`,
-    ...(stack.cos
-      ? [
-          `Local COS bucket ${process.env.AIGC_REDRAW_BUCKET} at ${stack.cos.url}: a video put under ${process.env.AIGC_REDRAW_INPUT_PREFIX || "in/"} is redrawn:`,
-          `  ${port === 3000 ? "" : `PORT=${port} `}npm run upload -- local/assets/aigc-video.mp4 in/clip.mp4`,
-        ]
-      : []),
-    "",
-  ].join("\n");
-  process.stderr.write(`${banner}\n`);
-
-  const stop = () => {
-    void stack.close().then(() => process.exit(0));
+/**
+ * SIGINT (Ctrl-C), SIGTERM (process managers, IDEs) and SIGHUP (terminal closed) stop the stack:
+ * a running tracker tick finishes and gives its lease back, then every server closes and the
+ * process exits. A second signal exits at once.
+ */
+function stopOnSignals(stack: LocalStack): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now (a running tracker tick may keep its lease for a minute)\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stderr.write(`${signal}: stopping (a running tracker tick is let finish)...\n`);
+    stack.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        process.stderr.write(`stopping failed: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
   };
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, stop);
 }
 
 main().catch((error: unknown) => {

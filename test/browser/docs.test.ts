@@ -7,8 +7,7 @@
  * names another Chromium to drive instead (a system one, say).
  */
 
-import { startNpmStart } from "../support/npm-start";
-import type { ChildProcess } from "node:child_process";
+import { startNpmStart, type StartedStack } from "../support/npm-start";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -23,7 +22,7 @@ import { TASK_EVENT_TYPES } from "../../shared/openapi/schemas";
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 const root = join(__dirname, "..", "..");
 
-let child: ChildProcess | undefined;
+let stack: StartedStack | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let url = "";
@@ -36,7 +35,7 @@ const failedLoads: string[] = [];
 /** Starts `npm start` (PORT=0, bundles built into a directory of this test's own) and returns its URL. */
 async function startLocalStack(): Promise<string> {
   const started = await startNpmStart({ AIGC_BUILD_DIR: buildDir });
-  child = started.child;
+  stack = started;
   return started.url;
 }
 
@@ -64,7 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  child?.kill("SIGTERM");
+  await stack?.stop();
   rmSync(buildDir, { recursive: true, force: true });
 });
 

@@ -4,7 +4,6 @@
  */
 
 import { devCosClient } from "../support/env";
-import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +20,7 @@ import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import { QUERY_ROUTES, TASK_QUERY_FUNCTION } from "../../shared/tracking/query";
-import { startNpmStart } from "../support/npm-start";
+import { startNpmStart, type StartedStack } from "../support/npm-start";
 import { loadBody } from "../support/scf";
 
 const root = join(__dirname, "..", "..");
@@ -181,18 +180,17 @@ describe("local stack with the source handlers", () => {
 });
 
 describe("npm start", () => {
-  let child: ChildProcess;
+  let started: StartedStack | undefined;
   let url = "";
   let output = () => "";
 
   beforeAll(async () => {
-    const started = await startNpmStart();
-    child = started.child;
+    started = await startNpmStart();
     url = started.url;
     output = started.output;
   }, 90_000);
-  afterAll(() => {
-    child?.kill("SIGTERM");
+  afterAll(async () => {
+    await started?.stop();
   });
 
   it("prints the development token and a curl example", () => {
