@@ -43,9 +43,11 @@ export class RequestRefused extends Error {
  * - rejected: Tencent refused the input (the client can fix it);
  * - duplicate: the SessionId was already used;
  * - denied: our own credentials or account are at fault (the client cannot fix it);
+ * - quota-exceeded: the account's quota is used up (LimitExceeded.*, e.g. the AIGC quota its owner
+ *   set): Tencent is fine and refused on purpose, and only the owner raising it, or time, helps;
  * - unavailable / timeout / failed: Tencent could not answer or answered with an error of its own.
  */
-export type UpstreamFailure = "throttled" | "rejected" | "duplicate" | "denied" | "unavailable" | "timeout" | "failed";
+export type UpstreamFailure = "throttled" | "rejected" | "duplicate" | "denied" | "quota-exceeded" | "unavailable" | "timeout" | "failed";
 
 /** A failed call to Tencent, keeping Tencent's error code and RequestId. */
 export class UpstreamError extends Error {

@@ -32,13 +32,28 @@ export const faultSchema = z.discriminatedUnion("kind", [
     kind: z.literal("task-failure"),
     /** ModelGenerateFailed when absent. */
     errCodeExt: z.enum(TASK_ERR_CODE_EXTS).optional(),
+    /**
+     * The task's numeric ErrCode; the ErrCodeExt's usual class when absent. 0 makes an
+     * ErrCodeExt-only failure: ErrCode 0 beside a non-empty ErrCodeExt, which is still a failure
+     * (AigcImageTask.ErrCodeExt: "空字符串表示成功，其它值表示失败"; AigcVideoTask.ErrCode: "返回0时请使用各个具体任务的 ErrCode").
+     */
+    errCode: z.number().int().nonnegative().optional(),
     message: z.string().min(1).optional(),
   }),
+  // Not a wire fault either: the task finishes as a success by every code (VOD FINISH, ErrCode 0,
+  // ErrCodeExt ""; MPS DONE) but without a single output file (empty FileInfos, no FileInfo, empty
+  // VideoUrls). Consumed only by a create that made a task.
+  z.object({ ...match, kind: z.literal("task-without-output") }),
 ]);
 
 export type Fault = z.infer<typeof faultSchema>;
 export type FaultKind = Fault["kind"];
-export type TaskFailureFault = Extract<Fault, { kind: "task-failure" }>;
+/** Faults that decide how a created task ends rather than how a request is answered. */
+export type TaskOutcomeFault = Extract<Fault, { kind: "task-failure" | "task-without-output" }>;
+
+function isTaskOutcome(fault: Fault): fault is TaskOutcomeFault {
+  return fault.kind === "task-failure" || fault.kind === "task-without-output";
+}
 
 /** Pending faults, consumed in injection order by the first request each matches. */
 export class FaultQueue {
@@ -49,16 +64,16 @@ export class FaultQueue {
     this.pending.push({ fault, remaining: fault.times ?? 1 });
   }
 
-  /** Removes and returns the first wire fault (any kind but task-failure) matching this request, if any. */
-  take(service: string, action: string): Exclude<Fault, TaskFailureFault> | undefined {
-    const fault = this.takeFirst(service, action, (candidate) => candidate.kind !== "task-failure");
-    return fault?.kind === "task-failure" ? undefined : fault;
+  /** Removes and returns the first wire fault (any kind but the task outcomes) matching this request, if any. */
+  take(service: string, action: string): Exclude<Fault, TaskOutcomeFault> | undefined {
+    const fault = this.takeFirst(service, action, (candidate) => !isTaskOutcome(candidate));
+    return fault && !isTaskOutcome(fault) ? fault : undefined;
   }
 
-  /** Removes and returns the first task-failure fault matching a create that just made a task, if any. */
-  takeTaskFailure(service: string, action: string): TaskFailureFault | undefined {
-    const fault = this.takeFirst(service, action, (candidate) => candidate.kind === "task-failure");
-    return fault?.kind === "task-failure" ? fault : undefined;
+  /** Removes and returns the first task-outcome fault matching a create that just made a task, if any. */
+  takeTaskOutcome(service: string, action: string): TaskOutcomeFault | undefined {
+    const fault = this.takeFirst(service, action, isTaskOutcome);
+    return fault && isTaskOutcome(fault) ? fault : undefined;
   }
 
   private takeFirst(service: string, action: string, kind: (fault: Fault) => boolean): Fault | undefined {

@@ -25,7 +25,7 @@ import { ASSETS, FILES_PREFIX, OutputFiles, assetBytes, type AssetName, type Out
 import { SlidingWindowLimiter } from "./rate-limiter";
 import { selectService, type ServiceSource } from "./service-selection";
 import { taskFailure } from "./task-failures";
-import { TaskStore, VOD_TASK_RETENTION_MS, snapshot, type LifecycleOptions, type StoredTask, type TaskRecord } from "./task-store";
+import { TaskStore, snapshot, type LifecycleOptions, type QueryWindows, type StoredTask, type TaskRecord } from "./task-store";
 import { describeAigcVideoTask, describeTaskDetail, vodTaskInfo, type ViewContext } from "./task-views";
 
 /** Tencent's limit for a TC3-signed POST body. */
@@ -65,6 +65,8 @@ export interface StandInOptions {
   now?: () => number;
   /** How long tasks queue and run; tests use tens of ms. */
   lifecycle?: LifecycleOptions;
+  /** How long after creation the query actions still find a task; Tencent's 3 (VOD) and 7 (MPS) days by default. */
+  queryWindows?: Partial<QueryWindows>;
   /** PullEvents hold time and the confirm window and retention of events. */
   events?: EventOptions & { pullHoldMs?: number };
   /** Base of result-file URLs when clients reach the stand-in by another address than `url`. */
@@ -116,6 +118,8 @@ export interface TencentStandIn {
   advance(ms: number): void;
   /** Task time now, unix ms: the clock, its offset and every advance. */
   now(): number;
+  /** Changes how long after creation the query actions find a task (until reset); answers the windows now in force. */
+  setQueryWindows(windows: Partial<QueryWindows>): QueryWindows;
   reset(): void;
 }
 
@@ -141,7 +145,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   const clock = options.now ?? Date.now;
   const log = options.log ?? (() => {});
   const pullHoldMs = options.events?.pullHoldMs ?? DEFAULT_PULL_HOLD_MS;
-  const store = new TaskStore(options.lifecycle);
+  const store = new TaskStore(options.lifecycle, options.queryWindows);
   const events = new EventQueue(options.events);
   const files = new OutputFiles(randomBytes(32));
   const limiter = new SlidingWindowLimiter();
@@ -273,7 +277,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
             task.service === "vod" &&
             task.secretId === auth.secretId &&
             task.subAppId === subAppId &&
-            nowMs - task.createdAt < VOD_TASK_RETENTION_MS;
+            store.isQueryable(task, nowMs);
           if (!visible) throw new TencentApiError(VOD_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
           return { response: successResponse(describeTaskDetail(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
         }
@@ -281,7 +285,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
           const taskId = params["TaskId"] as string;
           call.taskId = taskId;
           const task = store.get(taskId);
-          if (task === undefined || task.service !== "mps" || task.secretId !== auth.secretId) {
+          if (task === undefined || task.service !== "mps" || task.secretId !== auth.secretId || !store.isQueryable(task, nowMs)) {
             throw new TencentApiError(MPS_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
           }
           return { response: successResponse(describeAigcVideoTask(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
@@ -327,8 +331,9 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
     }
     const taskKind = spec.taskKind ?? "vod-video";
     const taskId = service === "vod" ? newVodTaskId(subAppId ?? 0, spec.taskType ?? "") : nextMpsTaskId();
-    const failureFault = faults.takeTaskFailure(service, spec.action);
-    const outputs = failureFault ? [] : outputFilesFor(taskKind, taskId, params);
+    const outcome = faults.takeTaskOutcome(service, spec.action);
+    const failureFault = outcome?.kind === "task-failure" ? outcome : undefined;
+    const outputs = outcome ? [] : outputFilesFor(taskKind, taskId, params);
     const permanent = service === "vod" && (params["OutputConfig"] as { StorageMode?: unknown } | undefined)?.StorageMode === "Permanent";
     store.add({
       taskId,
@@ -340,14 +345,14 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
       params,
       outputs,
       ...(permanent ? { fileIds: outputs.map(() => newFileId()) } : {}),
-      ...(failureFault ? { failure: taskFailure(failureFault.errCodeExt, failureFault.message) } : {}),
+      ...(failureFault ? { failure: taskFailure(failureFault.errCodeExt, failureFault.message, failureFault.errCode) } : {}),
       ...(subAppId !== undefined ? { subAppId } : {}),
       ...(call.sessionId !== undefined ? { sessionId: call.sessionId } : {}),
       ...(typeof params["SessionContext"] === "string" ? { sessionContext: params["SessionContext"] } : {}),
     });
     return {
       response: successResponse({ TaskId: taskId }, requestId),
-      call: { ...call, outcome: "created", taskId, ...(failureFault ? { fault: "task-failure" as const } : {}) },
+      call: { ...call, outcome: "created", taskId, ...(outcome ? { fault: outcome.kind } : {}) },
     };
   }
 
@@ -545,6 +550,13 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
         advance(ms);
         return respond(200, clockState());
       }
+      case "GET /query-windows":
+        return respond(200, store.queryWindows());
+      case "PUT /query-windows": {
+        const windows = parseQueryWindows(parseJsonOrUndefined(body));
+        if (!windows) return respond(400, { error: "expected {\"vodMs\"?: non-negative number, \"mpsMs\"?: non-negative number}" });
+        return respond(200, store.setQueryWindows(windows));
+      }
       case "POST /reset":
         reset();
         return respond(204);
@@ -561,6 +573,8 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
             "GET /clock",
             "POST /clock",
             "POST /advance",
+            "GET /query-windows",
+            "PUT /query-windows",
             "POST /reset",
             "GET /files/<token>/<name>?t=&sign=",
           ],
@@ -640,6 +654,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
     },
     advance,
     now: taskNow,
+    setQueryWindows: (windows) => store.setQueryWindows(windows),
     reset,
   };
 }
@@ -703,6 +718,17 @@ function claimedIdentity(request: ApiRequest): { secretId?: string } {
   // Faults bypass authentication; the claimed SecretId still tells tests whose call it was.
   const match = /Credential=([^/,\s]+)\//.exec(headerText(request.headers, "authorization") ?? "");
   return match?.[1] !== undefined ? { secretId: match[1] } : {};
+}
+
+/** `{"vodMs"?, "mpsMs"?}` of the query-windows control route, or undefined when malformed. */
+function parseQueryWindows(value: unknown): Partial<QueryWindows> | undefined {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const windows: Partial<QueryWindows> = {};
+  for (const [key, ms] of Object.entries(value as Record<string, unknown>)) {
+    if ((key !== "vodMs" && key !== "mpsMs") || typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) return undefined;
+    windows[key] = ms;
+  }
+  return windows;
 }
 
 function parseJsonObject(body: Buffer): Record<string, unknown> {

@@ -45,8 +45,11 @@ const DETAILS: Record<TaskErrCodeExt, { errCode: number; message: string }> = {
   TaskTimeout: { errCode: 70000, message: "The task timed out." },
 };
 
-/** The failure a task ends with for an ErrCodeExt, with Tencent-like wording unless a message is given. */
-export function taskFailure(errCodeExt: TaskErrCodeExt = "ModelGenerateFailed", message?: string): TaskFailure {
+/**
+ * The failure a task ends with for an ErrCodeExt, with Tencent-like wording unless a message is
+ * given, and the ErrCodeExt's usual ErrCode unless one is given (0: an ErrCodeExt-only failure).
+ */
+export function taskFailure(errCodeExt: TaskErrCodeExt = "ModelGenerateFailed", message?: string, errCode?: number): TaskFailure {
   const details = DETAILS[errCodeExt];
-  return { errCodeExt, errCode: details.errCode, message: message ?? details.message };
+  return { errCodeExt, errCode: errCode ?? details.errCode, message: message ?? details.message };
 }

@@ -9,8 +9,19 @@ import type { TaskFailure } from "./task-failures";
 /** Tencent remembers a SessionId this long; a repeat inside the window is refused. */
 export const SESSION_ID_RETENTION_MS = 3 * 24 * 60 * 60 * 1000;
 
-/** DescribeTaskDetail only finds VOD tasks created within this window. */
-export const VOD_TASK_RETENTION_MS = 3 * 24 * 60 * 60 * 1000;
+/**
+ * How long after creation each service's query action still finds a task; past it, Tencent answers
+ * "not found". VOD: DescribeTaskDetail "最多可以查询3天之内提交的任务" (vod_client.d.ts). MPS: its task
+ * queries find tasks "7天之内" (mps_client.d.ts, DescribeTaskDetail); DescribeAigcVideoTask states
+ * no window of its own, so the stand-in takes MPS's 7 days.
+ */
+export interface QueryWindows {
+  vodMs: number;
+  mpsMs: number;
+}
+
+/** Tencent's query windows, the stand-in's default. */
+export const DEFAULT_QUERY_WINDOWS: Readonly<QueryWindows> = { vodMs: 3 * 24 * 60 * 60 * 1000, mpsMs: 7 * 24 * 60 * 60 * 1000 };
 
 /** What the task makes, which decides its TaskType, output and completion event. */
 export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video";
@@ -83,11 +94,32 @@ export class TaskStore {
   private readonly queuedMs: number;
   private readonly processingMs: number;
   private readonly vodConcurrency: number;
+  private readonly initialWindows: QueryWindows;
+  private windows: QueryWindows;
 
-  constructor(lifecycle: LifecycleOptions = {}) {
+  constructor(lifecycle: LifecycleOptions = {}, queryWindows: Partial<QueryWindows> = {}) {
     this.queuedMs = nonNegative(lifecycle.queuedMs, DEFAULT_QUEUED_MS);
     this.processingMs = nonNegative(lifecycle.processingMs, DEFAULT_PROCESSING_MS);
     this.vodConcurrency = Math.max(1, Math.floor(lifecycle.vodConcurrency ?? 1));
+    this.initialWindows = withWindows(DEFAULT_QUERY_WINDOWS, queryWindows);
+    this.windows = this.initialWindows;
+  }
+
+  /** The query windows in force. */
+  queryWindows(): QueryWindows {
+    return { ...this.windows };
+  }
+
+  /** Changes some query windows (tests shorten them); reset() restores the ones the stand-in started with. */
+  setQueryWindows(windows: Partial<QueryWindows>): QueryWindows {
+    this.windows = withWindows(this.windows, windows);
+    return this.queryWindows();
+  }
+
+  /** Whether the service's query action (DescribeTaskDetail, DescribeAigcVideoTask) still finds the task at `nowMs`. */
+  isQueryable(task: TaskRecord, nowMs: number): boolean {
+    const window = task.service === "vod" ? this.windows.vodMs : this.windows.mpsMs;
+    return nowMs - task.createdAt < window;
   }
 
   /** Keeps a new task, schedules it, and marks its SessionId as used. */
@@ -139,6 +171,7 @@ export class TaskStore {
     this.tasks.clear();
     this.sessions.clear();
     this.vodSlots.clear();
+    this.windows = this.initialWindows;
   }
 }
 
@@ -172,6 +205,10 @@ export function snapshot(task: TaskRecord, nowMs: number): StoredTask {
 
 function sessionKey(service: ServiceName, subAppId: number | undefined, sessionId: string): string {
   return JSON.stringify([service, subAppId ?? null, sessionId]);
+}
+
+function withWindows(base: QueryWindows, changes: Partial<QueryWindows>): QueryWindows {
+  return { vodMs: nonNegative(changes.vodMs, base.vodMs), mpsMs: nonNegative(changes.mpsMs, base.mpsMs) };
 }
 
 function nonNegative(value: number | undefined, fallback: number): number {

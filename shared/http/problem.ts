@@ -39,6 +39,8 @@ const UPSTREAM: Record<UpstreamFailure, ProblemShape> = {
   rejected: { status: 400, title: "Tencent refused the request", type: "upstream-rejected" },
   duplicate: { status: 409, title: "A task with this SessionId already exists", type: "duplicate-session" },
   throttled: { status: 429, title: "Tencent is rate limiting; try again later", type: "upstream-throttled" },
+  // An account quota (LimitExceeded.*): too many requests, but not for a while, so no Retry-After.
+  "quota-exceeded": { status: 429, title: "The service's Tencent account has used up its quota", type: "upstream-quota-exceeded" },
   denied: { status: 502, title: "The service's Tencent account refused the call", type: "upstream-denied" },
   failed: { status: 502, title: "Tencent failed to handle the request", type: "upstream-failed" },
   unavailable: { status: 503, title: "Tencent is unavailable", type: "upstream-unavailable" },

@@ -44,6 +44,7 @@ const CREATE_PROBLEMS = [
   "idempotency-mismatch",
   "daily-limit-reached",
   "upstream-throttled",
+  "upstream-quota-exceeded",
   "misconfigured",
   "storage-failed",
   "internal",

@@ -84,6 +84,7 @@ function sampleErrors(route: RouteProblemSamples): Record<string, unknown> {
     "upstream-rejected": upstream("rejected", "InvalidParameterValue", "The image in FileInfos[0].Url cannot be downloaded."),
     "duplicate-session": upstream("duplicate", "InvalidParameterValue.SessionId", "The SessionId was already used.", { sessionId: "mysession2" }),
     "upstream-throttled": upstream("throttled", "RequestLimitExceeded", "Request rate exceeded.", { attempts: 4, retryAfterSeconds: 1 }),
+    "upstream-quota-exceeded": upstream("quota-exceeded", "LimitExceeded.Quota", "The quota limit is exceeded."),
     "upstream-denied": upstream("denied", "UnauthorizedOperation", "The role lacks vod:CreateAigcVideoTask."),
     "upstream-failed": upstream("failed", "InternalError", "Internal error.", { attempts: 3 }),
     "upstream-unavailable": upstream("unavailable", "ServiceUnavailable", "Service unavailable.", { attempts: 3, retryAfterSeconds: 1 }),

@@ -39,7 +39,13 @@ const CODE_RULES: ReadonlyArray<[prefix: string, cls: FailureClass, why: string]
   ["FailedOperation.InvalidVodUser", { failure: "denied", retry: "never" }, "VOD is not activated for the account"],
   ["InvalidParameterValue.SubAppId", { failure: "denied", retry: "never" }, "SubAppId comes from our configuration"],
   ["OperationDenied", { failure: "denied", retry: "never" }, "account-level refusal"],
-  ["LimitExceeded", { failure: "unavailable", retry: "never" }, "a quota; retrying now will not help"],
+  // Every LimitExceeded code is an account quota, not Tencent failing: LimitExceeded "超过配额限制" (quota
+  // exceeded), LimitExceeded.Quota "The quota limit is exceeded", which CreateAigcImageTask and
+  // CreateAigcVideoTask list (the AIGC quota its owner sets with CreateAigcQuota: "达到限额后将无法继续使用
+  // AIGC 功能", vod_client.d.ts), and the template/tag counts (LimitExceeded.TooMuchTemplate, ...).
+  // Sources: tencentcloud-sdk-go vod/v20180717 and mps/v20190612 errors.go and client.go; the Node
+  // SDK carries no error codes. RequestLimitExceeded (throttling) is another code, matched above.
+  ["LimitExceeded", { failure: "quota-exceeded", retry: "never" }, "an account quota; retrying will not help until its owner raises it"],
   ["ResourceInsufficient", { failure: "unavailable", retry: "never" }, "capacity; retrying now will not help"],
   ["ResourceUnavailable", { failure: "unavailable", retry: "never" }, "capacity; retrying now will not help"],
   ["InvalidParameter", { failure: "rejected", retry: "never" }, "input Tencent refused"],

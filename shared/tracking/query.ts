@@ -17,10 +17,10 @@ import type { Logger } from "../log";
 import { apiDescriptionRoutes } from "../openapi/serve";
 import type { DeliveryState, TaskLedger, TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
 import { cosClientFor, ledgerFor } from "../tasks/services";
-import { callTencent } from "../tencent/call";
 import { tencentClients, type TencentClients, type TencentService } from "../tencent/clients";
 import type { TaskKind } from "../validation";
-import { fromMpsTask, fromVodTaskDetail, isFinal, VOD_TASK_TYPES, type TaskSnapshot } from "./status";
+import { describeTask } from "./describe";
+import { isFinal, VOD_TASK_TYPES, type TaskSnapshot } from "./status";
 
 /** The SCF function that serves the query routes. */
 export const TASK_QUERY_FUNCTION = "task-query";
@@ -129,31 +129,30 @@ function hiddenBecause(record: TaskRecord | undefined, route: QueryRoute, caller
 const STATUS_RANK: Readonly<Record<TaskStatus, number>> = { queued: 0, running: 1, succeeded: 2, failed: 2 };
 
 /**
- * Asks Tencent about a live task (VOD DescribeTaskDetail, MPS DescribeAigcVideoTask). Returns
- * undefined when Tencent could not answer; what went wrong is logged.
+ * Asks Tencent about a live task (VOD DescribeTaskDetail, MPS DescribeAigcVideoTask), reading the
+ * answer as the tracker does (describe.ts): a task Tencent has forgotten past its query window is
+ * answered as the TaskExpired failure the tracker records. Returns undefined when Tencent could not
+ * answer (or said "not found" inside the window); what went wrong is logged.
  */
 async function refresh(record: TaskRecord, deps: QueryDeps): Promise<TaskSnapshot | undefined> {
-  const kind = record.kind;
-  const vod = kind !== "mps-video";
+  const vod = record.kind !== "mps-video";
   if (vod && deps.config.vodSubAppId === undefined) {
     throw new ConfigError("AIGC_VOD_SUBAPPID", "is required to query VOD tasks (the VOD application id)");
   }
-  const action = vod ? "DescribeTaskDetail" : "DescribeAigcVideoTask";
   try {
-    const response = await callTencent(vod ? deps.clients.vod : deps.clients.mps, {
-      action,
-      params: vod ? { TaskId: record.taskId, SubAppId: deps.config.vodSubAppId } : { TaskId: record.taskId },
-      idempotent: true,
+    return await describeTask(record, {
+      clients: deps.clients,
+      ...(deps.config.vodSubAppId !== undefined ? { vodSubAppId: deps.config.vodSubAppId } : {}),
       deadline: Math.min(deps.deadline, deps.now() + REFRESH_BUDGET_MS),
       attemptTimeoutMs: deps.config.upstreamAttemptTimeoutMs,
       log: deps.log,
+      now: deps.now,
     });
-    return kind === "mps-video" ? fromMpsTask(response, deps.now()) : fromVodTaskDetail(kind, response);
   } catch (error) {
     if (!(error instanceof UpstreamError)) throw error;
     deps.log.warn("task.refresh.failed", {
       taskId: record.taskId,
-      action,
+      action: error.context.action,
       code: error.code,
       failure: error.failure,
       attempts: error.context.attempts,

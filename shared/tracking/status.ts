@@ -3,7 +3,7 @@
  * completion events (whose payload is the same task object), and MPS DescribeAigcVideoTask.
  */
 
-import type { TaskOutput, TaskStatus } from "../tasks/ledger";
+import type { TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
 import type { TaskKind } from "../validation";
 
 /** What Tencent currently says about a task, normalized. */
@@ -65,6 +65,24 @@ function vodOutputs(kind: TaskKind, task: VodAigcTask): TaskOutput[] {
     });
 }
 
+/** The error of a task Tencent reports as finished without a single output file. */
+export const OUTPUT_MISSING = { code: "TaskOutputMissing", message: "Tencent reported the task finished but returned no output file." } as const;
+
+/**
+ * Tencent's verdict on a finished VOD task: an error when it failed, undefined when it succeeded.
+ * - AigcVideoTask.ErrCode (vod_models.d.ts): "错误码。源异常时返回非0错误码，返回0时请使用各个具体任务的
+ *   ErrCode" (non-zero is a failure; 0 says nothing on its own);
+ * - AigcImageTask.ErrCodeExt: "扩展错误码。空字符串表示成功，其它值表示失败" (empty string is success, any
+ *   other value is failure); AigcVideoTask.ErrCodeExt and AigcVideoRedrawTask.ErrCodeExt are the same
+ *   field with the same enumeration of failure codes, so they are read the same way.
+ */
+function vodFailure(task: VodAigcTask): { code: string; message: string } | undefined {
+  const ext = typeof task.ErrCodeExt === "string" ? task.ErrCodeExt.trim() : "";
+  const errCode = typeof task.ErrCode === "number" ? task.ErrCode : 0;
+  if (ext === "" && errCode === 0) return undefined;
+  return { code: ext || `ErrCode.${errCode}`, message: task.Message || "The task failed." };
+}
+
 /**
  * Normalizes a VOD AIGC task object (DescribeTaskDetail's typed sub-object, or the payload of an
  * AigcVideoTaskComplete / AigcImageTaskComplete event). `topStatus` is DescribeTaskDetail's own
@@ -74,21 +92,19 @@ export function fromVodTask(kind: TaskKind, task: VodAigcTask, topStatus?: strin
   const status = (topStatus ?? task.Status ?? "").toUpperCase();
   const progress = typeof task.Progress === "number" ? task.Progress : undefined;
   const finishedAt = isoOrUndefined(finishTime);
+  const at = finishedAt ? { finishedAt } : {};
+  // DescribeTaskDetailResponse.Status: "WAITING：等待中；PROCESSING：处理中；FINISH：已完成；ABORTED：已终止".
   if (status === "ABORTED") {
-    return { status: "failed", outputs: [], error: { code: task.ErrCodeExt || "OperationCanceled", message: task.Message || "The task was aborted." }, ...(finishedAt ? { finishedAt } : {}), detail: task };
+    return { status: "failed", outputs: [], error: { code: task.ErrCodeExt || "OperationCanceled", message: task.Message || "The task was aborted." }, ...at, detail: task };
   }
   if (status === "FINISH") {
-    if (task.ErrCode && task.ErrCode !== 0) {
-      return {
-        status: "failed",
-        outputs: [],
-        error: { code: task.ErrCodeExt || `ErrCode.${task.ErrCode}`, message: task.Message || "The task failed." },
-        ...(progress !== undefined ? { progress } : {}),
-        ...(finishedAt ? { finishedAt } : {}),
-        detail: task,
-      };
-    }
-    return { status: "succeeded", progress: 100, outputs: vodOutputs(kind, task), ...(finishedAt ? { finishedAt } : {}), detail: task };
+    const failure = vodFailure(task);
+    if (failure) return { status: "failed", outputs: [], error: failure, ...(progress !== undefined ? { progress } : {}), ...at, detail: task };
+    // AigcVideoTaskOutput.FileInfos / AigcImageTaskOutput.FileInfos / AigcVideoRedrawTaskOutput.FileInfo:
+    // a task that made nothing has not done what it was asked, whatever its codes say.
+    const outputs = vodOutputs(kind, task);
+    if (outputs.length === 0) return { status: "failed", outputs: [], error: { ...OUTPUT_MISSING }, ...at, detail: task };
+    return { status: "succeeded", progress: 100, outputs, ...at, detail: task };
   }
   if (status === "PROCESSING") return { status: "running", ...(progress !== undefined ? { progress } : {}), outputs: [], detail: task };
   return { status: "queued", ...(progress !== undefined ? { progress } : {}), outputs: [], detail: task };
@@ -101,17 +117,21 @@ export function fromVodTaskDetail(kind: Exclude<TaskKind, "mps-video">, response
   return { ...snapshot, detail: response };
 }
 
-/** Normalizes an MPS DescribeAigcVideoTask answer; `now` dates the 12-hour URL expiry. */
+/**
+ * Normalizes an MPS DescribeAigcVideoTask answer; `now` dates the 12-hour URL expiry.
+ * DescribeAigcVideoTaskResponse (mps_models.d.ts):
+ * - Status: "WAIT：等待中， RUN：执行中， FAIL：任务失败， DONE：任务成功";
+ * - VideoUrls: "当任务状态为 DONE时，返回视频Url列表，视频存储12小时" (on DONE, the video URLs, kept 12 hours),
+ *   so a DONE without one is not the success it claims;
+ * - Message: "当任务状态为 FAIL时，返回失败信息" (on FAIL, why). MPS gives no error code for an AIGC task.
+ */
 export function fromMpsTask(response: { Status?: string; VideoUrls?: string[]; Message?: string }, now: number): TaskSnapshot {
   const status = (response.Status ?? "").toUpperCase();
   if (status === "DONE") {
     const expiresAt = new Date(now + MPS_URL_TTL_MS).toISOString();
-    return {
-      status: "succeeded",
-      progress: 100,
-      outputs: (response.VideoUrls ?? []).map((url) => ({ type: "video" as const, url, expiresAt })),
-      detail: response,
-    };
+    const urls = (Array.isArray(response.VideoUrls) ? response.VideoUrls : []).filter((url): url is string => typeof url === "string" && url !== "");
+    if (urls.length === 0) return { status: "failed", outputs: [], error: { ...OUTPUT_MISSING }, detail: response };
+    return { status: "succeeded", progress: 100, outputs: urls.map((url) => ({ type: "video" as const, url, expiresAt })), detail: response };
   }
   if (status === "FAIL") {
     return { status: "failed", outputs: [], error: { code: "FailedOperation.AigcTask", message: response.Message || "The task failed." }, detail: response };
@@ -123,4 +143,24 @@ export function fromMpsTask(response: { Status?: string; VideoUrls?: string[]; M
 /** True once a task can change no more. */
 export function isFinal(status: TaskStatus): boolean {
   return status === "succeeded" || status === "failed";
+}
+
+/** Applies what Tencent says to a record; returns whether anything changed. */
+export function applySnapshot(record: TaskRecord, snapshot: TaskSnapshot, now: number): boolean {
+  if (isFinal(record.status)) return false; // a finished task's outcome never changes
+  const at = new Date(now).toISOString();
+  const changed = record.status !== snapshot.status || record.progress !== snapshot.progress;
+  record.lastCheckedAt = at;
+  record.detail = snapshot.detail;
+  if (!changed) return true; // lastCheckedAt moved
+  if (record.status !== snapshot.status) record.history.push({ status: snapshot.status, at });
+  record.status = snapshot.status;
+  if (snapshot.progress !== undefined) record.progress = snapshot.progress;
+  record.updatedAt = at;
+  if (isFinal(snapshot.status)) {
+    record.finishedAt = snapshot.finishedAt ?? at;
+    record.outputs = snapshot.outputs;
+    if (snapshot.error) record.error = snapshot.error;
+  }
+  return true;
 }

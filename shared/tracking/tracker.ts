@@ -16,14 +16,16 @@
 
 import { randomUUID } from "node:crypto";
 import type { Config } from "../config";
-import type { CosBucketRef, CosClient } from "../cos/client";
+import type { CosClient } from "../cos/client";
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
 import { redact } from "../log";
 import type { TaskLedger, TaskOutput, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
-import { fromMpsTask, fromVodTask, fromVodTaskDetail, isFinal, type TaskSnapshot } from "./status";
+import { describeTask } from "./describe";
+import { copyUrlToBucket, RESULT_EXTENSIONS } from "./results";
+import { applySnapshot, fromVodTask, isFinal, type TaskSnapshot } from "./status";
 import { buildTaskEvent, deliverWebhook, isDeliveryDue, markDelivered, markUndeliverable, nextAttempt, webhookIdFor } from "./webhooks";
 
 export interface TrackerDeps {
@@ -88,45 +90,8 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => 
   await Promise.all(workers);
 }
 
-/** Applies what Tencent says to a record; returns whether anything changed. */
-export function applySnapshot(record: TaskRecord, snapshot: TaskSnapshot, now: number): boolean {
-  if (isFinal(record.status)) return false; // a finished task's outcome never changes
-  const at = new Date(now).toISOString();
-  const changed = record.status !== snapshot.status || record.progress !== snapshot.progress;
-  record.lastCheckedAt = at;
-  record.detail = snapshot.detail;
-  if (!changed) return true; // lastCheckedAt moved
-  if (record.status !== snapshot.status) record.history.push({ status: snapshot.status, at });
-  record.status = snapshot.status;
-  if (snapshot.progress !== undefined) record.progress = snapshot.progress;
-  record.updatedAt = at;
-  if (isFinal(snapshot.status)) {
-    record.finishedAt = snapshot.finishedAt ?? at;
-    record.outputs = snapshot.outputs;
-    if (snapshot.error) record.error = snapshot.error;
-  }
-  return true;
-}
-
 function settled(record: TaskRecord): boolean {
   return Object.values(record.delivery).every((state) => !state || state.state !== "pending");
-}
-
-const EXTENSIONS: Record<TaskOutput["type"], string> = { video: "mp4", image: "png", file: "bin" };
-
-/** Streams a URL's body into a bucket object, bounded by an abort signal. */
-async function copyUrlToBucket(cos: CosClient, url: string, ref: CosBucketRef, key: string, signal: AbortSignal): Promise<void> {
-  const response = await fetch(url, { signal });
-  if (!response.ok || !response.body) {
-    throw new Error(`downloading the result answered HTTP ${response.status}`);
-  }
-  const contentType = response.headers.get("content-type") ?? undefined;
-  const length = Number(response.headers.get("content-length"));
-  if (Number.isFinite(length) && length > 0) {
-    await cos.putObject(ref, key, response.body as ReadableStream<Uint8Array>, { contentLength: length, ...(contentType ? { contentType } : {}) });
-  } else {
-    await cos.putObject(ref, key, Buffer.from(await response.arrayBuffer()), contentType ? { contentType } : {});
-  }
 }
 
 /** Runs one tracker tick. */
@@ -205,21 +170,16 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     }
   }
 
-  async function poll(record: TaskRecord): Promise<TaskSnapshot> {
-    if (record.kind === "mps-video") {
-      const answer = await callTencent(deps.clients.mps, {
-        action: "DescribeAigcVideoTask",
-        params: { TaskId: record.taskId },
-        idempotent: true,
-        deadline: deps.deadline,
-        attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
-        log,
-      });
-      return fromMpsTask(answer, now());
-    }
-    const answer = await vodCall("DescribeTaskDetail", { TaskId: record.taskId, ...(config.vodSubAppId !== undefined ? { SubAppId: config.vodSubAppId } : {}) });
-    return fromVodTaskDetail(record.kind, answer);
-  }
+  /** What Tencent says about a task; a forgotten one past Tencent's query window ends as TaskExpired. */
+  const poll = (record: TaskRecord): Promise<TaskSnapshot> =>
+    describeTask(record, {
+      clients: deps.clients,
+      ...(config.vodSubAppId !== undefined ? { vodSubAppId: config.vodSubAppId } : {}),
+      deadline: deps.deadline,
+      attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
+      log,
+      now,
+    });
 
   function shouldPoll(record: TaskRecord, at: number): boolean {
     if (record.kind === "mps-video" || record.kind === "vod-redraw") return true; // no completion event exists
@@ -234,7 +194,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     const outputs = record.outputs ?? [];
     for (const [index, output] of outputs.entries()) {
       if (output.kept || !output.url) continue;
-      const key = `${config.resultsPrefix}${record.taskId}/${index}.${EXTENSIONS[output.type]}`;
+      const key = `${config.resultsPrefix}${record.taskId}/${index}.${RESULT_EXTENSIONS[output.type]}`;
       await copyUrlToBucket(deps.cos, output.url, ledgerRef, key, signal);
       output.kept = { bucket: ledgerRef.bucket, region: ledgerRef.region, key };
     }

@@ -99,7 +99,7 @@ interface Integration {
 
 const PROBLEM_BASE = "urn:tencent-aigc-scf:problem:";
 /** Problem types that mean Tencent itself answered (so an upstream call was made). */
-const UPSTREAM_TYPES = new Set(["upstream-rejected", "duplicate-session", "upstream-throttled", "upstream-denied", "upstream-failed", "upstream-unavailable", "upstream-timeout"]);
+const UPSTREAM_TYPES = new Set(["upstream-rejected", "duplicate-session", "upstream-throttled", "upstream-quota-exceeded", "upstream-denied", "upstream-failed", "upstream-unavailable", "upstream-timeout"]);
 
 /** Checks the exact integration response shape API Gateway accepts; returns it when well-formed. */
 function integrationOf(result: unknown, allViolations: string[]): Integration | undefined {

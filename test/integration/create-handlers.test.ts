@@ -383,6 +383,29 @@ describe("upstream failures", () => {
     expect(standIn.createdTasks()).toHaveLength(0);
   });
 
+  // LimitExceeded.Quota: the account's AIGC quota, which its owner sets (vod_client.d.ts CreateAigcQuota:
+  // "达到限额后将无法继续使用 AIGC 功能"). Tencent is not broken, and retrying soon will not help.
+  it("answers 429 with Tencent's code and no Retry-After, after one call, when the AIGC quota is used up (LimitExceeded.Quota)", async () => {
+    standIn.injectFault({ kind: "error", code: "LimitExceeded.Quota", message: "The quota limit is exceeded.", service: "vod" });
+    const logs = captureLogs();
+    const response = await post(routes["vod-video"].path, videoBody);
+    logs.restore();
+    expect(response.statusCode).toBe(429);
+    expect(response.headers["retry-after"]).toBeUndefined();
+    expect(bodyOf(response)).toMatchObject({ type: "urn:tencent-aigc-scf:problem:upstream-quota-exceeded", code: "LimitExceeded.Quota", upstreamRequestId: expect.any(String) });
+    expect(standIn.calls()).toHaveLength(1);
+  });
+
+  it("answers an MPS create refused for an account quota (LimitExceeded) with 429 and no Retry-After", async () => {
+    standIn.injectFault({ kind: "error", code: "LimitExceeded", service: "mps" });
+    const logs = captureLogs();
+    const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"));
+    logs.restore();
+    expect(response.statusCode).toBe(429);
+    expect(response.headers["retry-after"]).toBeUndefined();
+    expect(bodyOf(response).code).toBe("LimitExceeded");
+  });
+
   it("answers 504 when Tencent does not answer in time", async () => {
     standIn.injectFault({ kind: "delay", ms: 3_000, service: "mps" });
     const response = await post(routes["mps-video"].path, loadBody("mps-video.seed.json"), {}, 2_500);

@@ -30,6 +30,7 @@ describe("problem+json mapping", () => {
     ["rejected", 400],
     ["duplicate", 409],
     ["throttled", 429],
+    ["quota-exceeded", 429],
     ["denied", 502],
     ["failed", 502],
     ["unavailable", 503],
@@ -49,6 +50,19 @@ describe("problem+json mapping", () => {
   it("says Retry-After on throttling", () => {
     const error = new UpstreamError("throttled", "RequestLimitExceeded", "slow down", { action: "A", attempts: 5, retryAfterSeconds: 2 });
     expect(problemResponse(error, "r").headers["retry-after"]).toBe("2");
+  });
+
+  it("answers an account quota (LimitExceeded.Quota) with 429, Tencent's code and message, and no Retry-After", () => {
+    const error = new UpstreamError("quota-exceeded", "LimitExceeded.Quota", "The quota limit is exceeded.", { action: "CreateAigcVideoTask", attempts: 1, upstreamRequestId: "up-9" });
+    const response = problemResponse(error, "r");
+    expect(response.status).toBe(429);
+    expect(response.headers["retry-after"]).toBeUndefined();
+    expect(body(response)).toMatchObject({
+      type: "urn:tencent-aigc-scf:problem:upstream-quota-exceeded",
+      code: "LimitExceeded.Quota",
+      detail: "CreateAigcVideoTask: The quota limit is exceeded.",
+      upstreamRequestId: "up-9",
+    });
   });
 
   it("adds WWW-Authenticate to a 401 and Allow to a 405", () => {

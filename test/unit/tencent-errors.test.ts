@@ -23,6 +23,19 @@ describe("classifying Tencent failures", () => {
     }
   });
 
+  // LimitExceeded.Quota is what CreateAigcImageTask / CreateAigcVideoTask answer once the AIGC quota the
+  // account's owner set (vod_client.d.ts CreateAigcQuota: "达到限额后将无法继续使用 AIGC 功能") is used up;
+  // every LimitExceeded code is "超过配额限制" (tencentcloud-sdk-go vod errors.go), an account quota.
+  it("reads LimitExceeded.Quota and the other LimitExceeded codes as an account quota, not as Tencent unavailable", () => {
+    for (const code of ["LimitExceeded", "LimitExceeded.Quota", "LimitExceeded.TooMuchTemplate"]) {
+      expect(classifyCode(code)).toEqual({ failure: "quota-exceeded", retry: "never" });
+    }
+  });
+
+  it("keeps RequestLimitExceeded throttling apart from the LimitExceeded quotas", () => {
+    expect(classifyCode("RequestLimitExceeded").failure).toBe("throttled");
+  });
+
   it("treats a refused connection as never sent, and a reset as possibly run", () => {
     expect(classifyError(new Error("request to http://x/ failed, reason: connect ECONNREFUSED 127.0.0.1:1"), false)).toMatchObject({ failure: "unavailable", retry: "always" });
     expect(classifyError(new Error("request to http://x/ failed, reason: socket hang up"), false)).toMatchObject({ retry: "with-session-id" });
