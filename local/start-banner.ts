@@ -9,7 +9,8 @@ export function startBanner(stack: LocalStack, target: string, env: NodeJS.Proce
   const token = stack.token ?? "<one of your AIGC_API_TOKENS>";
   // The upload and download commands find the bucket from PORT, so a non-default one is repeated
   // (and with PORT=0, free ports, the bucket's own URL).
-  const portPrefix = env.PORT === "0" && stack.cos ? `AIGC_COS_ENDPOINT=${stack.cos.url} ` : env.PORT && env.PORT !== "3000" ? `PORT=${env.PORT} ` : "";
+  const portPrefix =
+    env.PORT === "0" && stack.cos ? `AIGC_COS_ENDPOINT=${stack.cos.url} AIGC_LOCAL_URL=${url} ` : env.PORT && env.PORT !== "3000" ? `PORT=${env.PORT} ` : "";
   const lines = [
     "",
     `AIGC API listening on ${url}  (target: ${target}${stack.standIn ? `, Tencent stand-in at ${stack.standIn.url}` : ", REAL Tencent: calls are billed"})`,
