@@ -3,7 +3,7 @@
  * It takes file paths and catalog objects, so tests can run it on a changed copy of either.
  */
 import { readFileSync } from "node:fs";
-import { mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
+import { mpsImageCatalog, mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
 import { compareEnum, compareModels, compareScenes, type Difference } from "./compare";
 import { DocCommentNotFound } from "./doc-comment";
 import { UnreadableComment } from "./comment-lists";
@@ -29,7 +29,7 @@ export interface CatalogCheckResult {
 
 /** The real catalogs and enums, to check the repository as it is. */
 export function repositoryCatalogs(): Pick<CatalogCheckInput, "catalogs" | "enums"> {
-  return { catalogs: { vodVideo: vodVideoCatalog, vodImage: vodImageCatalog, mpsVideo: mpsVideoCatalog }, enums: CATALOG_ENUMS };
+  return { catalogs: { vodVideo: vodVideoCatalog, vodImage: vodImageCatalog, mpsVideo: mpsVideoCatalog, mpsImage: mpsImageCatalog }, enums: CATALOG_ENUMS };
 }
 
 /** Runs `read`, turning a comment the parser cannot read into an error difference (so the check fails, saying where). */

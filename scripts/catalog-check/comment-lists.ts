@@ -1,9 +1,11 @@
 /**
  * Parsers for the list shapes Tencent's doc comments use, each written for the shapes the SDK
  * actually has (see test/unit/catalog-check-parsing.test.ts for the real excerpts):
- * - model names: `<br>Kling：可灵；<br>Vidu；`, `<li>OG</li><li>GG</li>`, `<br>Hunyuan，<br>Hailuo，`;
+ * - model names: `<br>Kling：可灵；<br>Vidu；`, `<li>OG</li><li>GG</li>`, `<br>Hunyuan，<br>Hailuo，`, and
+ *   inline after a colon, `模型列表：Hunyuan，Qwen，Vidu，Kling。` (MPS image);
  * - versions per model: VOD `当 ModelName 是 Kling，可选值为 1.6、2.0；`, MPS `<li>Kling，可选 [1.6、2.0]。</li>`;
- * - scenes per model: VOD `当 ModelName 为 Kling 时：motion_control 表示动作控制；`, MPS `<li>Kling支持：动作控制，motion_control；</li>`;
+ * - scenes per model: VOD `当 ModelName 为 Kling 时：motion_control 表示动作控制；`, MPS `<li>Kling支持：动作控制，motion_control；</li>`,
+ *   and value first, `<li>3d_panorama： 全景图。仅Hunyuan支持。</li>` (MPS image);
  * - enums: `<li>Temporary： 临时存储…</li>`, `<li>当输入文件存储在海外时：Oversea；</li>`, `<li>jpeg</li>`,
  *   and prose like `feature为特征参考视频，base为待编辑视频`.
  * A value that does not look like one throws, so a changed comment shape fails the check loudly.
@@ -38,9 +40,14 @@ function splitValues(list: string, what: string): string[] {
     .map((value) => checkedToken(value, what));
 }
 
-/** The model names of a ModelName comment: each line or list item that starts with a name. */
+/** A whole list of names after a colon, to the end of the line: `模型列表：Hunyuan，Qwen，Vidu，Kling。`. */
+const INLINE_NAMES = /[：:]\s*([A-Za-z][A-Za-z0-9_.-]*(?:\s*[，,、]\s*[A-Za-z][A-Za-z0-9_.-]*)+)\s*[。.；;]?$/;
+
+/** The model names of a ModelName comment: each line or list item that starts with a name, or a list inline after a colon. */
 export function parseModelNames(comment: string): string[] {
   const names = commentSegments(comment).flatMap((segment) => {
+    const inline = INLINE_NAMES.exec(segment);
+    if (inline?.[1]) return splitValues(inline[1], "model names");
     const match = LEADING_NAME.exec(segment);
     return match?.[1] ? [match[1]] : [];
   });
@@ -66,14 +73,23 @@ export function parseVersionsByModel(comment: string): Map<string, string[]> {
 
 const VOD_SCENE_MODEL = /ModelName\s*(?:是|为)\s*([A-Za-z][A-Za-z0-9_.-]*)\s*时\s*[：:](.*)$/;
 const MPS_SCENE_MODEL = /^([A-Za-z][A-Za-z0-9_.-]*)\s*支持\s*[：:](.*)$/;
+/** MPS image: the value first, then "only X supports it". */
+const SCENE_ONLY_FOR = /^([A-Za-z0-9_]+)\s*[：:].*仅\s*([A-Za-z][A-Za-z0-9_.-]*)\s*支持/;
 
 /**
- * The SceneType values per model: VOD's "当 ModelName 为 X 时：value 表示 …；" or MPS's
- * "X支持：label，value；". Models the comment does not name take no scene.
+ * The SceneType values per model: VOD's "当 ModelName 为 X 时：value 表示 …；", MPS video's
+ * "X支持：label，value；" or MPS image's "value： label。仅X支持。". Models the comment does not name
+ * take no scene.
  */
 export function parseScenesByModel(comment: string): Map<string, string[]> {
   const scenes = new Map<string, string[]>();
+  const add = (model: string, values: string[]) => scenes.set(model, unique([...(scenes.get(model) ?? []), ...values.map((value) => checkedToken(value, `${model}'s scenes`))]));
   for (const segment of commentSegments(comment)) {
+    const onlyFor = SCENE_ONLY_FOR.exec(segment);
+    if (onlyFor?.[1] && onlyFor[2]) {
+      add(onlyFor[2], [onlyFor[1]]);
+      continue;
+    }
     const vod = VOD_SCENE_MODEL.exec(segment);
     const mps = vod ? undefined : MPS_SCENE_MODEL.exec(segment);
     const model = vod?.[1] ?? mps?.[1];
@@ -82,7 +98,7 @@ export function parseScenesByModel(comment: string): Map<string, string[]> {
     // VOD names the value before "表示" (means); MPS after the Chinese label's comma.
     const values = vod ? [...rest.matchAll(/([A-Za-z0-9_]+)\s*表示/g)] : [...rest.matchAll(/[，,]\s*([A-Za-z0-9_]+)/g)];
     if (values.length === 0) throw new UnreadableComment(`no scene value for ${model} in "${segment}"`);
-    scenes.set(model, unique([...(scenes.get(model) ?? []), ...values.map((value) => checkedToken(value[1] ?? "", `${model}'s scenes`))]));
+    add(model, values.map((value) => value[1] ?? ""));
   }
   if (scenes.size === 0) throw new UnreadableComment(`no model's scene in "${comment.slice(0, 80)}…"`);
   return scenes;

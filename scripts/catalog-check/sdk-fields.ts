@@ -29,6 +29,7 @@ export const MODEL_ACTIONS = {
   vodVideo: { label: "VOD CreateAigcVideoTask", file: "vod", request: "CreateAigcVideoTaskRequest" },
   vodImage: { label: "VOD CreateAigcImageTask", file: "vod", request: "CreateAigcImageTaskRequest" },
   mpsVideo: { label: "MPS CreateAigcVideoTask", file: "mps", request: "CreateAigcVideoTaskRequest" },
+  mpsImage: { label: "MPS CreateAigcImageTask", file: "mps", request: "CreateAigcImageTaskRequest" },
 } as const satisfies Record<string, { label: string; file: keyof SdkModelFiles; request: string }>;
 
 /** One of the catalog actions. */

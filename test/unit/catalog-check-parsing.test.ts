@@ -32,6 +32,10 @@ describe("model names", () => {
     expect(parseModelNames(MPS_MODEL_NAME)).toEqual(["Hunyuan", "Hailuo", "Kling", "Vidu", "PixVerse", "Mingmou", "H2"]);
   });
 
+  it("reads MPS image's list inline after a colon", () => {
+    expect(parseModelNames("<p>模型名称。当前支持的模型列表：Hunyuan，Qwen，Vidu，Kling。</p>")).toEqual(["Hunyuan", "Qwen", "Vidu", "Kling"]);
+  });
+
   it("refuses a comment that names no model", () => {
     expect(() => parseModelNames("<p>模型名称。</p>")).toThrow(UnreadableComment);
   });
@@ -73,6 +77,10 @@ describe("scenes per model", () => {
       Vidu: ["template_effect"],
       Hunyuan: ["3d_scene"],
     });
+  });
+
+  it("reads MPS image's value first, only-X-supports-it items", () => {
+    expect(Object.fromEntries(parseScenesByModel("<p>场景化生图使用，仅部分模型支持。</p><p>枚举值：</p><ul><li>3d_panorama： 全景图。仅Hunyuan支持。</li></ul>"))).toEqual({ Hunyuan: ["3d_panorama"] });
   });
 });
 

@@ -72,6 +72,11 @@ describe("catalog:check against a newer SDK", () => {
     expect(messages({ sdkFiles })).toEqual(["MPS CreateAigcVideoTask: Seedance is listed by the SDK (ModelName) but not by the catalog"]);
   });
 
+  it("fails when MPS image lists a version the catalog lacks", () => {
+    const sdkFiles = sdkCopy("mps", "<li>Qwen，可选 [0925]。</li>", "<li>Qwen，可选 [0925、2.0]。</li>");
+    expect(messages({ sdkFiles })).toEqual(["MPS CreateAigcImageTask: Qwen 2.0 is listed by the SDK (ModelVersion) but not by the catalog"]);
+  });
+
   it("fails when the SDK lists again a model the catalog retires", () => {
     const sdkFiles = sdkCopy("mps", "<br>H2。</p>", "<br>H2，<br>GV。</p>");
     expect(messages({ sdkFiles })).toEqual([expect.stringMatching(/^MPS CreateAigcVideoTask: GV is listed by the SDK \(ModelName\) but the catalog retires it: Tencent removed it/)]);
@@ -93,7 +98,8 @@ describe("catalog:check against a newer SDK", () => {
   });
 
   it("fails, saying where, when a comment no longer has a shape it reads", () => {
-    const sdkFiles = sdkCopy("mps", /(<li>[A-Za-z0-9]+)，可选 \[([^\]]*)\]/g, "$1 版本：$2");
+    // MPS video's version list (the image one starts with Hunyuan 3.0) in a shape the parser does not know.
+    const sdkFiles = sdkCopy("mps", /(模型稳定版本。<\/p>)<ol><li>Hunyuan，可选 \[1\.5\][\s\S]*?<\/ol>/, "$1<ol><li>见各模型官网。</li></ol>");
     expect(messages({ sdkFiles })).toEqual([expect.stringMatching(/^MPS CreateAigcVideoTask: the SDK's doc comment could not be read: no "ModelName 是 X，可选值为" or "X，可选 \[\.\.\.\]" item in "<p>指定模型特定版本号/)]);
   });
 });
