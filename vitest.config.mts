@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: "forks",
+    // Log lines of passing tests are dropped; a failing test's are printed with its failure.
+    setupFiles: ["test/support/quiet-logs.ts"],
+    silent: "passed-only",
   },
 });

@@ -106,6 +106,7 @@ export const main_handler = async () => ({ statusCode: 200, headers: {}, body: J
 describe("the bundled vod-aigc-video", () => {
   let standIn: Awaited<ReturnType<typeof startTencentStandIn>>;
   let bundled: Handler;
+  let runDir: string | undefined;
   const savedEnv = process.env;
 
   beforeAll(async () => {
@@ -124,7 +125,8 @@ describe("the bundled vod-aigc-video", () => {
     const bundle = built.find((fn) => fn.name === "vod-aigc-video");
     if (!bundle) throw new Error("vod-aigc-video was not built");
     // A copy outside the repo, so nothing but the bundle itself can be required.
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "scf-run-")), "index.js");
+    runDir = mkdtempSync(path.join(os.tmpdir(), "scf-run-"));
+    const file = path.join(runDir, "index.js");
     writeFileSync(file, readFileSync(bundle.bundlePath));
     bundled = (createRequire(import.meta.url)(file) as { main_handler: Handler }).main_handler;
   });
@@ -133,6 +135,7 @@ describe("the bundled vod-aigc-video", () => {
     process.env = savedEnv;
     resetConfigCache();
     await standIn?.close();
+    if (runDir) rmSync(runDir, { recursive: true, force: true });
   });
 
   async function both(body: unknown): Promise<Array<{ statusCode: number; body: Record<string, unknown> }>> {
