@@ -34,6 +34,7 @@ export const FUNCTION_ROUTES: FunctionRoutes = {
   "vod-aigc-image": [{ method: "POST", path: "/tencent-vod/v1/aigc-image" }],
   "vod-aigc-redraw": [{ method: "POST", path: "/tencent-vod/v1/aigc-video-redraw" }],
   "mps-aigc-video": [{ method: "POST", path: "/tencent-mps/v1/aigc-video" }],
+  "mps-aigc-image": [{ method: "POST", path: "/tencent-mps/v1/aigc-image" }],
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },

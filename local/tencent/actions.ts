@@ -12,7 +12,7 @@ export type ServiceName = "vod" | "mps";
 export const SERVICE_VERSIONS: Record<ServiceName, string> = { vod: "2018-07-17", mps: "2019-06-12" };
 
 /** What an action does, which decides how the server answers it. */
-export type ActionKind = "create" | "describe-task-detail" | "pull-events" | "confirm-events" | "describe-aigc-video-task";
+export type ActionKind = "create" | "describe-task-detail" | "pull-events" | "confirm-events" | "describe-aigc-video-task" | "describe-aigc-image-task";
 
 export interface ActionSpec {
   service: ServiceName;
@@ -51,6 +51,22 @@ const MPS_CREATE_AIGC_VIDEO_FIELDS = new Set([
   "ExtraParameters",
   "StoreCosParam",
   "AdditionalParameters",
+  "Operator",
+]);
+
+/** mps_models.d.ts CreateAigcImageTaskRequest (4.1.313). */
+const MPS_CREATE_AIGC_IMAGE_FIELDS = new Set([
+  "ModelName",
+  "ModelVersion",
+  "SceneType",
+  "Prompt",
+  "NegativePrompt",
+  "EnhancePrompt",
+  "ImageInfos",
+  "OutputImageCount",
+  "ExtraParameters",
+  "AdditionalParameters",
+  "StoreCosParam",
   "Operator",
 ]);
 
@@ -143,6 +159,25 @@ const ACTIONS: ActionSpec[] = [
     service: "mps",
     action: "DescribeAigcVideoTask",
     kind: "describe-aigc-video-task",
+    rateLimit: 50,
+    check: (params) => {
+      rejectUnknown(params, new Set(["TaskId"]));
+      requireString(params, "TaskId");
+    },
+  },
+  {
+    service: "mps",
+    action: "CreateAigcImageTask",
+    kind: "create",
+    taskType: "AigcImage",
+    taskKind: "mps-image",
+    rateLimit: 10,
+    check: (params) => rejectUnknown(params, MPS_CREATE_AIGC_IMAGE_FIELDS),
+  },
+  {
+    service: "mps",
+    action: "DescribeAigcImageTask",
+    kind: "describe-aigc-image-task",
     rateLimit: 50,
     check: (params) => {
       rejectUnknown(params, new Set(["TaskId"]));

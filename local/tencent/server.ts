@@ -26,7 +26,7 @@ import { SlidingWindowLimiter } from "./rate-limiter";
 import { selectService, type ServiceSource } from "./service-selection";
 import { taskFailure } from "./task-failures";
 import { TaskStore, snapshot, type LifecycleOptions, type QueryWindows, type StoredTask, type TaskRecord } from "./task-store";
-import { describeAigcVideoTask, describeTaskDetail, vodTaskInfo, type ViewContext } from "./task-views";
+import { describeAigcImageTask, describeAigcVideoTask, describeTaskDetail, vodTaskInfo, type ViewContext } from "./task-views";
 
 /** Tencent's limit for a TC3-signed POST body. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -281,14 +281,18 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
           if (!visible) throw new TencentApiError(VOD_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
           return { response: successResponse(describeTaskDetail(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
         }
-        case "describe-aigc-video-task": {
+        case "describe-aigc-video-task":
+        case "describe-aigc-image-task": {
           const taskId = params["TaskId"] as string;
           call.taskId = taskId;
           const task = store.get(taskId);
-          if (task === undefined || task.service !== "mps" || task.secretId !== auth.secretId || !store.isQueryable(task, nowMs)) {
+          // Each MPS describe answers for its own task type only.
+          const ownKind = spec.kind === "describe-aigc-image-task" ? "mps-image" : "mps-video";
+          if (task === undefined || task.kind !== ownKind || task.secretId !== auth.secretId || !store.isQueryable(task, nowMs)) {
             throw new TencentApiError(MPS_TASK_NOT_FOUND, `The task \`${taskId}\` does not exist.`);
           }
-          return { response: successResponse(describeAigcVideoTask(task, viewContext(nowMs)), request.requestId), call: { ...call, outcome: "ok" } };
+          const view = ownKind === "mps-image" ? describeAigcImageTask(task, viewContext(nowMs)) : describeAigcVideoTask(task, viewContext(nowMs));
+          return { response: successResponse(view, request.requestId), call: { ...call, outcome: "ok" } };
         }
         case "pull-events":
           return { hold: { secretId: auth.secretId, subAppId }, call: { ...call, outcome: "ok" } };
@@ -357,6 +361,13 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   }
 
   function outputFilesFor(kind: TaskRecord["kind"], taskId: string, params: Record<string, unknown>): OutputFile[] {
+    if (kind === "mps-image") {
+      // MPS: OutputImageCount at the top, OutputFormat in ExtraParameters.
+      const count = typeof params["OutputImageCount"] === "number" && Number.isInteger(params["OutputImageCount"]) ? Math.min(Math.max(params["OutputImageCount"], 1), 4) : 1;
+      const format = (params["ExtraParameters"] as { OutputFormat?: unknown } | undefined)?.OutputFormat;
+      const asset: AssetName = typeof format === "string" && /^jpe?g$/i.test(format) ? "jpeg" : "png";
+      return Array.from({ length: count }, (_, index) => files.add(asset, `${taskId}-${index + 1}.${ASSETS[asset].fileType}`));
+    }
     if (kind !== "vod-image") return [files.add("video", `${taskId}.mp4`)];
     const config = (params["OutputConfig"] ?? {}) as { OutputImageCount?: unknown; OutputFormat?: unknown };
     const count = typeof config.OutputImageCount === "number" && Number.isInteger(config.OutputImageCount) ? Math.min(Math.max(config.OutputImageCount, 1), 4) : 1;

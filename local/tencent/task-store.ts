@@ -24,7 +24,7 @@ export interface QueryWindows {
 export const DEFAULT_QUERY_WINDOWS: Readonly<QueryWindows> = { vodMs: 3 * 24 * 60 * 60 * 1000, mpsMs: 7 * 24 * 60 * 60 * 1000 };
 
 /** What the task makes, which decides its TaskType, output and completion event. */
-export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video";
+export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video" | "mps-image";
 
 /** VOD's Status words for a task (ABORTED never happens here). */
 export type VodTaskStatus = "WAITING" | "PROCESSING" | "FINISH";

@@ -5,6 +5,9 @@
 import { ASSETS, assetBytes, type AssetName, type OutputFile } from "./outputs";
 import { phaseAt, progressAt, statusOf, type TaskKind, type TaskRecord } from "./task-store";
 
+/** The task kinds VOD runs. */
+type VodKind = Exclude<TaskKind, "mps-video" | "mps-image">;
+
 /** VOD's Temporary storage keeps result files (and their URLs) this long after the task finished. */
 export const VOD_TEMPORARY_URL_MS = 7 * 24 * 60 * 60 * 1000;
 /** MPS keeps AIGC results this long after the task finished. */
@@ -13,7 +16,7 @@ export const MPS_URL_MS = 12 * 60 * 60 * 1000;
 const PERMANENT_URL_MS = 10 * 365 * 24 * 60 * 60 * 1000;
 
 /** The TaskType (and sub-object field name) of each VOD task kind. */
-export const VOD_TASK_TYPES: Record<Exclude<TaskKind, "mps-video">, "AigcVideoTask" | "AigcImageTask" | "AigcVideoRedrawTask"> = {
+export const VOD_TASK_TYPES: Record<VodKind, "AigcVideoTask" | "AigcImageTask" | "AigcVideoRedrawTask"> = {
   "vod-video": "AigcVideoTask",
   "vod-image": "AigcImageTask",
   "vod-redraw": "AigcVideoRedrawTask",
@@ -27,7 +30,7 @@ export interface ViewContext {
 
 // The request fields each task echoes in its Input (AigcVideoTaskInput, AigcImageTaskInput,
 // AigcVideoRedrawTaskInput), in the SDK's order.
-const INPUT_FIELDS: Record<Exclude<TaskKind, "mps-video">, string[]> = {
+const INPUT_FIELDS: Record<VodKind, string[]> = {
   "vod-video": [
     "ModelName",
     "ModelVersion",
@@ -111,6 +114,17 @@ export function describeAigcVideoTask(task: TaskRecord, context: ViewContext): R
   };
 }
 
+/** The fields of a DescribeAigcImageTask answer (without RequestId) for an MPS image task: Status, ImageUrls (kept 12 hours), Message. */
+export function describeAigcImageTask(task: TaskRecord, context: ViewContext): Record<string, unknown> {
+  const phase = phaseAt(task, context.nowMs);
+  const done = phase === "succeeded";
+  return {
+    Status: statusOf("mps", phase),
+    ImageUrls: done ? task.outputs.map((file) => context.url(file, task.finishAt + MPS_URL_MS)) : [],
+    Message: phase === "failed" ? (task.failure?.message ?? "") : done ? "ok" : "",
+  };
+}
+
 /** When a task's result URLs stop working, server clock unix ms. */
 export function urlExpiry(task: TaskRecord): number {
   if (task.service === "mps") return task.finishAt + MPS_URL_MS;
@@ -125,7 +139,7 @@ export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-function vodOutput(task: TaskRecord, kind: Exclude<TaskKind, "mps-video">, succeeded: boolean, context: ViewContext): Record<string, unknown> {
+function vodOutput(task: TaskRecord, kind: VodKind, succeeded: boolean, context: ViewContext): Record<string, unknown> {
   const files = succeeded ? task.outputs.map((file, index) => fileInfo(task, file, index, context)) : [];
   // Redraw has a single FileInfo (AigcVideoRedrawTaskOutput), the others a FileInfos array.
   if (kind === "vod-redraw") return files[0] ? { FileInfo: files[0] } : {};
@@ -173,8 +187,8 @@ function outputConfig(task: TaskRecord): Record<string, unknown> {
   return typeof config === "object" && config !== null && !Array.isArray(config) ? (config as Record<string, unknown>) : {};
 }
 
-function vodKind(task: TaskRecord): Exclude<TaskKind, "mps-video"> {
-  if (task.kind === "mps-video") throw new Error(`task ${task.taskId} is an MPS task`);
+function vodKind(task: TaskRecord): VodKind {
+  if (task.kind === "mps-video" || task.kind === "mps-image") throw new Error(`task ${task.taskId} is an MPS task`);
   return task.kind;
 }
 

@@ -86,6 +86,7 @@ const ACTIONS: Record<TaskKind, { service: "vod" | "mps"; action: string }> = {
   "vod-image": { service: "vod", action: "CreateAigcImageTask" },
   "vod-redraw": { service: "vod", action: "CreateAigcVideoRedrawTask" },
   "mps-video": { service: "mps", action: "CreateAigcVideoTask" },
+  "mps-image": { service: "mps", action: "CreateAigcImageTask" },
 };
 
 /** The number of open tasks a scenario seeds. */

@@ -1,5 +1,5 @@
 /**
- * The four task types: which function serves each, on which route, and which Tencent action it calls.
+ * The five task types: which function serves each, on which route, and which Tencent action it calls.
  * serverless.yml declares the same routes; a test keeps the two in step.
  */
 
@@ -14,6 +14,19 @@ export interface TaskKindInfo {
   route: { method: "POST"; path: string };
   /** Whether the action accepts a SessionId, which is what makes a retried create safe. */
   dedupBySessionId: boolean;
+  /** The action that reports a task of this kind: VOD's one DescribeTaskDetail, MPS's one per action. */
+  describeAction: "DescribeTaskDetail" | "DescribeAigcVideoTask" | "DescribeAigcImageTask";
+}
+
+/** The task kinds VOD runs (reported by DescribeTaskDetail and by VOD's completion events). */
+export type VodTaskKind = Exclude<TaskKind, "mps-video" | "mps-image">;
+
+/** The task kinds MPS runs (each polled with its own Describe action). */
+export type MpsTaskKind = Extract<TaskKind, "mps-video" | "mps-image">;
+
+/** Whether a task kind runs on MPS. */
+export function isMpsKind(kind: TaskKind): kind is MpsTaskKind {
+  return TASK_KINDS[kind].service === "mps";
 }
 
 export const TASK_KINDS: Readonly<Record<TaskKind, TaskKindInfo>> = {
@@ -24,6 +37,7 @@ export const TASK_KINDS: Readonly<Record<TaskKind, TaskKindInfo>> = {
     action: "CreateAigcVideoTask",
     route: { method: "POST", path: "/tencent-vod/v1/aigc-video" },
     dedupBySessionId: true,
+    describeAction: "DescribeTaskDetail",
   },
   "vod-image": {
     kind: "vod-image",
@@ -32,6 +46,7 @@ export const TASK_KINDS: Readonly<Record<TaskKind, TaskKindInfo>> = {
     action: "CreateAigcImageTask",
     route: { method: "POST", path: "/tencent-vod/v1/aigc-image" },
     dedupBySessionId: true,
+    describeAction: "DescribeTaskDetail",
   },
   "vod-redraw": {
     kind: "vod-redraw",
@@ -40,6 +55,7 @@ export const TASK_KINDS: Readonly<Record<TaskKind, TaskKindInfo>> = {
     action: "CreateAigcVideoRedrawTask",
     route: { method: "POST", path: "/tencent-vod/v1/aigc-video-redraw" },
     dedupBySessionId: true,
+    describeAction: "DescribeTaskDetail",
   },
   "mps-video": {
     kind: "mps-video",
@@ -48,5 +64,15 @@ export const TASK_KINDS: Readonly<Record<TaskKind, TaskKindInfo>> = {
     action: "CreateAigcVideoTask",
     route: { method: "POST", path: "/tencent-mps/v1/aigc-video" },
     dedupBySessionId: false,
+    describeAction: "DescribeAigcVideoTask",
+  },
+  "mps-image": {
+    kind: "mps-image",
+    functionName: "mps-aigc-image",
+    service: "mps",
+    action: "CreateAigcImageTask",
+    route: { method: "POST", path: "/tencent-mps/v1/aigc-image" },
+    dedupBySessionId: false,
+    describeAction: "DescribeAigcImageTask",
   },
 };

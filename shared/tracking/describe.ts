@@ -1,5 +1,6 @@
 /**
- * Asking Tencent about one task (VOD DescribeTaskDetail, MPS DescribeAigcVideoTask), for the
+ * Asking Tencent about one task (VOD DescribeTaskDetail, MPS DescribeAigcVideoTask or
+ * DescribeAigcImageTask), for the
  * tracker and the query route alike, so both read Tencent's answers the same way, including the
  * one answer that is not about the task itself: "no such task".
  *
@@ -11,6 +12,7 @@
 
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
+import { isMpsKind, TASK_KINDS } from "../tasks/kinds";
 import type { TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients, TencentService } from "../tencent/clients";
@@ -45,7 +47,7 @@ const NOT_FOUND_CODES: Readonly<Record<TencentService, ReadonlySet<string>>> = {
 
 /** The Tencent service that runs a task of this kind. */
 export function serviceOf(kind: TaskKind): TencentService {
-  return kind === "mps-video" ? "mps" : "vod";
+  return TASK_KINDS[kind].service;
 }
 
 /** Whether a Tencent error says the task does not exist (for that task's service). */
@@ -92,17 +94,17 @@ export interface DescribeDeps {
  */
 export async function describeTask(record: Pick<TaskRecord, "taskId" | "kind" | "createdAt" | "detail">, deps: DescribeDeps): Promise<TaskSnapshot> {
   const kind = record.kind;
-  const vod = kind !== "mps-video";
+  const vod = !isMpsKind(kind);
   try {
     const response = await callTencent(vod ? deps.clients.vod : deps.clients.mps, {
-      action: vod ? "DescribeTaskDetail" : "DescribeAigcVideoTask",
+      action: TASK_KINDS[kind].describeAction,
       params: { TaskId: record.taskId, ...(vod && deps.vodSubAppId !== undefined ? { SubAppId: deps.vodSubAppId } : {}) },
       idempotent: true,
       deadline: deps.deadline,
       attemptTimeoutMs: deps.attemptTimeoutMs,
       log: deps.log,
     });
-    return kind === "mps-video" ? fromMpsTask(response, deps.now()) : fromVodTaskDetail(kind, response);
+    return isMpsKind(kind) ? fromMpsTask(response, deps.now(), kind) : fromVodTaskDetail(kind, response);
   } catch (error) {
     if (!isTaskNotFound(kind, error)) throw error;
     const windowEnd = queryWindowEnd(kind, record.createdAt);

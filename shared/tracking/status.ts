@@ -4,6 +4,7 @@
  */
 
 import type { TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
+import type { MpsTaskKind, VodTaskKind } from "../tasks/kinds";
 import type { TaskKind } from "../validation";
 
 /** What Tencent currently says about a task, normalized. */
@@ -21,7 +22,7 @@ export interface TaskSnapshot {
 export const MPS_URL_TTL_MS = 12 * 60 * 60 * 1000;
 
 /** The typed sub-object of DescribeTaskDetail for each VOD task type. */
-export const VOD_TASK_TYPES: Readonly<Record<Exclude<TaskKind, "mps-video">, string>> = {
+export const VOD_TASK_TYPES: Readonly<Record<VodTaskKind, string>> = {
   "vod-video": "AigcVideoTask",
   "vod-image": "AigcImageTask",
   "vod-redraw": "AigcVideoRedrawTask",
@@ -111,27 +112,33 @@ export function fromVodTask(kind: TaskKind, task: VodAigcTask, topStatus?: strin
 }
 
 /** Normalizes a VOD DescribeTaskDetail answer for one of our task types. */
-export function fromVodTaskDetail(kind: Exclude<TaskKind, "mps-video">, response: Record<string, unknown>): TaskSnapshot {
+export function fromVodTaskDetail(kind: VodTaskKind, response: Record<string, unknown>): TaskSnapshot {
   const task = (response[VOD_TASK_TYPES[kind]] ?? {}) as VodAigcTask;
   const snapshot = fromVodTask(kind, task, typeof response.Status === "string" ? response.Status : undefined, typeof response.FinishTime === "string" ? response.FinishTime : undefined);
   return { ...snapshot, detail: response };
 }
 
 /**
- * Normalizes an MPS DescribeAigcVideoTask answer; `now` dates the 12-hour URL expiry.
- * DescribeAigcVideoTaskResponse (mps_models.d.ts):
+ * Normalizes an MPS DescribeAigcVideoTask or DescribeAigcImageTask answer; `now` dates the 12-hour
+ * URL expiry. DescribeAigcVideoTaskResponse / DescribeAigcImageTaskResponse (mps_models.d.ts):
  * - Status: "WAIT：等待中， RUN：执行中， FAIL：任务失败， DONE：任务成功";
- * - VideoUrls: "当任务状态为 DONE时，返回视频Url列表，视频存储12小时" (on DONE, the video URLs, kept 12 hours),
- *   so a DONE without one is not the success it claims;
+ * - VideoUrls: "当任务状态为 DONE时，返回视频Url列表，视频存储12小时"; ImageUrls: "当任务状态为 DONE时，返回的图片Url列表，
+ *   图片存储12小时" (on DONE, the URLs, kept 12 hours), so a DONE without one is not the success it claims;
  * - Message: "当任务状态为 FAIL时，返回失败信息" (on FAIL, why). MPS gives no error code for an AIGC task.
  */
-export function fromMpsTask(response: { Status?: string; VideoUrls?: string[]; Message?: string }, now: number): TaskSnapshot {
+export function fromMpsTask(
+  response: { Status?: string; VideoUrls?: string[]; ImageUrls?: string[]; Message?: string },
+  now: number,
+  kind: MpsTaskKind = "mps-video",
+): TaskSnapshot {
   const status = (response.Status ?? "").toUpperCase();
   if (status === "DONE") {
     const expiresAt = new Date(now + MPS_URL_TTL_MS).toISOString();
-    const urls = (Array.isArray(response.VideoUrls) ? response.VideoUrls : []).filter((url): url is string => typeof url === "string" && url !== "");
+    const type = kind === "mps-image" ? ("image" as const) : ("video" as const);
+    const listed = kind === "mps-image" ? response.ImageUrls : response.VideoUrls;
+    const urls = (Array.isArray(listed) ? listed : []).filter((url): url is string => typeof url === "string" && url !== "");
     if (urls.length === 0) return { status: "failed", outputs: [], error: { ...OUTPUT_MISSING }, detail: response };
-    return { status: "succeeded", progress: 100, outputs: urls.map((url) => ({ type: "video" as const, url, expiresAt })), detail: response };
+    return { status: "succeeded", progress: 100, outputs: urls.map((url) => ({ type, url, expiresAt })), detail: response };
   }
   if (status === "FAIL") {
     return { status: "failed", outputs: [], error: { code: "FailedOperation.AigcTask", message: response.Message || "The task failed." }, detail: response };

@@ -20,6 +20,7 @@ import type { CosClient } from "../cos/client";
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
 import { redact } from "../log";
+import { isMpsKind } from "../tasks/kinds";
 import type { TaskLedger, TaskOutput, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
@@ -182,7 +183,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     });
 
   function shouldPoll(record: TaskRecord, at: number): boolean {
-    if (record.kind === "mps-video" || record.kind === "vod-redraw") return true; // no completion event exists
+    if (isMpsKind(record.kind) || record.kind === "vod-redraw") return true; // no completion event exists
     if (record.eventHandledAt) return false;
     const age = at - Date.parse(record.createdAt);
     const sinceCheck = record.lastCheckedAt ? at - Date.parse(record.lastCheckedAt) : Number.POSITIVE_INFINITY;

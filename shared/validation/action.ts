@@ -14,8 +14,8 @@ import { isPlainObject, keyShapeOf, normalizeBody, normalizeKey } from "./field-
 import { Findings, INVALID_PARAMETER, UNKNOWN_PARAMETER, type FieldIssue } from "./issues";
 import type { CatalogOptions } from "./rules/model-check";
 
-/** The four create actions this product serves. */
-export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video";
+/** The five create actions this product serves. */
+export type TaskKind = "vod-video" | "vod-image" | "vod-redraw" | "mps-video" | "mps-image";
 
 /**
  * Either Tencent-ready params (with warnings: rules only inferred that the request breaks, an
@@ -66,7 +66,7 @@ export const VOD_REFUSED: ReadonlyMap<string, string> = new Map([
 
 export const MPS_REFUSED: ReadonlyMap<string, string> = new Map([
   [normalizeKey("SubAppId"), "does not apply to MPS tasks; remove it from the body"],
-  [normalizeKey("SessionId"), "is not a parameter of MPS CreateAigcVideoTask; send an Idempotency-Key header to make retries safe"],
+  [normalizeKey("SessionId"), "is not a parameter of MPS's create actions; send an Idempotency-Key header to make retries safe"],
 ]);
 
 /** Validates a create-task body for one action; on success returns Tencent's PascalCase params (without SubAppId). */

@@ -1,12 +1,13 @@
 /**
  * Validation of create-task bodies, before anything reaches Tencent (every call costs money):
- * all four actions together, for the OpenAPI generator, the bench and the tests.
+ * all five actions together, for the OpenAPI generator, the bench and the tests.
  *
  * Function code imports `./action` and its own `./actions/<kind>` instead, so that a bundle holds
- * (and builds) one action's schema, not four; a build test keeps it that way.
+ * (and builds) one action's schema, not five; a build test keeps it that way.
  */
 import type { z } from "zod";
 import { validateWith, type CreateAction, type TaskKind, type ValidationOptions, type ValidationResult } from "./action";
+import { mpsImageAction } from "./actions/mps-image";
 import { mpsVideoAction } from "./actions/mps-video";
 import { vodImageAction } from "./actions/vod-image";
 import { vodRedrawAction } from "./actions/vod-redraw";
@@ -14,6 +15,7 @@ import { vodVideoAction } from "./actions/vod-video";
 
 export type { FieldIssue } from "./issues";
 export type { CreateAction, TaskKind, ValidationOptions, ValidationResult } from "./action";
+export type { MpsImageRequest } from "./schemas/mps-image";
 export type { MpsVideoRequest } from "./schemas/mps-video";
 export type { VodImageRequest } from "./schemas/vod-image";
 export type { VodRedrawRequest } from "./schemas/vod-redraw";
@@ -26,6 +28,7 @@ export const createActions: Readonly<Record<TaskKind, CreateAction>> = {
   "vod-image": vodImageAction,
   "vod-redraw": vodRedrawAction,
   "mps-video": mpsVideoAction,
+  "mps-image": mpsImageAction,
 };
 
 /** The request schema of each action, for the OpenAPI generator (convert with `z.toJSONSchema(schema, { io: "input" })`). */
@@ -34,6 +37,7 @@ export const requestSchemas: Readonly<Record<TaskKind, z.ZodType>> = {
   "vod-image": vodImageAction.schema(),
   "vod-redraw": vodRedrawAction.schema(),
   "mps-video": mpsVideoAction.schema(),
+  "mps-image": mpsImageAction.schema(),
 };
 
 /** Validates a create-task body for one action; on success returns Tencent's PascalCase params (without SubAppId). */

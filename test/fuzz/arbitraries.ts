@@ -9,7 +9,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { integerValues, mpsVideoCatalog, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog, type IntegerRule } from "../../shared/catalog";
+import { integerValues, mpsImageCatalog, mpsVideoCatalog, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog, type IntegerRule } from "../../shared/catalog";
 import type { TaskKind } from "../../shared/validation";
 import { FUZZ_BUCKET, FUZZ_TOKENS } from "./harness";
 import { anyString, cloneJson, junkValue, materialize, mutate, mutationArb, mutationsArb, setOwn, toJsonText, type Json, type Mutation } from "./mutate";
@@ -58,6 +58,7 @@ export const CREATE_ROUTES: Readonly<Record<TaskKind, { path: string; seeds: rea
   "vod-image": { path: "/tencent-vod/v1/aigc-image", seeds: ["vod-image.seed.json", "vod-image.seed.snake.json"] },
   "vod-redraw": { path: "/tencent-vod/v1/aigc-video-redraw", seeds: ["vod-redraw.seed.json", "vod-redraw.seed.snake.json"] },
   "mps-video": { path: "/tencent-mps/v1/aigc-video", seeds: ["mps-video.seed.json", "mps-video.seed.snake.json"] },
+  "mps-image": { path: "/tencent-mps/v1/aigc-image", seeds: ["mps-image.seed.json", "mps-image.seed.snake.json"] },
 };
 
 function valueOf(rule: unknown): fc.Arbitrary<Json> | undefined {
@@ -128,6 +129,12 @@ function listedCatalogBody(kind: TaskKind): fc.Arbitrary<Json> {
           ({ prompt: text, top, extra }): Json => ({ ModelName: model, ModelVersion: version, Prompt: text, ...top, ...(Object.keys(extra).length > 0 ? { ExtraParameters: extra } : {}) }),
         ),
       );
+    case "mps-image":
+      return fc.constantFrom(...modelsOf(mpsImageCatalog)).chain(({ model, version, rules }) =>
+        fc.record({ prompt, extra: optionalFields([["Resolution", rules.resolutions], ["AspectRatio", rules.aspectRatios]]) }).map(
+          ({ prompt: text, extra }): Json => ({ ModelName: model, ModelVersion: version, Prompt: text, ...(Object.keys(extra).length > 0 ? { ExtraParameters: extra } : {}) }),
+        ),
+      );
     case "vod-redraw":
       return fc
         .record({
@@ -184,7 +191,7 @@ export function createBody(kind: TaskKind, options: { clean?: boolean } = {}): f
   const callbackKey = fc.constantFrom("CallbackUrl", "callback_url", "callbackUrl", "CALLBACKURL", "callback__url");
   const clean = options.clean === true;
   // MPS takes none of the VOD extras (SessionId is refused there with a reason of its own).
-  const extras = kind === "mps-video" && clean ? fc.constant(undefined) : fc.option(clean ? validExtras : commonExtras, { nil: undefined, freq: 3 });
+  const extras = (kind === "mps-video" || kind === "mps-image") && clean ? fc.constant(undefined) : fc.option(clean ? validExtras : commonExtras, { nil: undefined, freq: 3 });
   const callback = clean
     ? fc.option(fc.record({ keys: callbackKey.map((key) => [key]), value: fc.constantFrom<Json>("https://hooks.example.com/aigc", "https://203.0.113.10/hook?x=1") }), { nil: undefined, freq: 4 })
     : fc.option(fc.record({ keys: fc.array(callbackKey, { minLength: 1, maxLength: 2 }), value: callbackUrlValue }), { nil: undefined, freq: 4 });
@@ -465,7 +472,7 @@ export function createRouteCase(kind: TaskKind): fc.Arbitrary<HttpCase> {
       return { event, auth: parts.auth.label, route: "exact", note: `clean POST ${path}; ${parts.body.mutations.length} mutation(s)` };
     });
   // Valid bodies just under Tencent's 10 MB: what we send adds SubAppId and SessionId to them.
-  const padField = kind === "mps-video" ? "NegativePrompt" : "ExtInfo";
+  const padField = kind === "mps-video" || kind === "mps-image" ? "NegativePrompt" : "ExtInfo";
   const nearLimit = fc.record({ body: catalogBody(kind), slack: fc.constantFrom(0, 1, 16, 40, 64, 100, 1000), auth: authorization.filter((a) => a.label.expect === "valid") }).map(({ body, slack, auth }): HttpCase => {
     const base = cloneJson(body) as Record<string, Json>;
     setOwn(base, padField, "");
@@ -493,7 +500,7 @@ export function createRouteCase(kind: TaskKind): fc.Arbitrary<HttpCase> {
         for (let i = 0; i < size; i++) setOwn(nested, `${char}${i}`, 0);
         setOwn(base, "OutputConfig", nested);
       }
-      if (shape === "many-items") setOwn(base, kind === "mps-video" ? "ImageInfos" : "FileInfos", Array.from({ length: Math.min(size, 100_000) }, () => ({ Bad: 1 })));
+      if (shape === "many-items") setOwn(base, kind === "mps-video" || kind === "mps-image" ? "ImageInfos" : "FileInfos", Array.from({ length: Math.min(size, 100_000) }, () => ({ Bad: 1 })));
       const event = buildApiEvent({ base: "apigw", method: "POST", path, auth, contentType: "application/json", idempotencyKey: undefined, extra: [], body: encodeBody({ kind: "json", value: base }, "plain"), queryString: {}, pathParameters: {}, requestId: undefined });
       return { event, auth: auth.label, route: "exact", note: `POST ${path}; ${shape} x ${size}${shape === "huge-value" ? ` in ${field}` : ""}` };
     });

@@ -5,12 +5,13 @@
  */
 
 import fc from "fast-check";
+import { main_handler as mpsImage } from "../../functions/mps-aigc-image";
 import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
 import { main_handler as taskTracker } from "../../functions/task-tracker";
 import { main_handler as vodImage } from "../../functions/vod-aigc-image";
 import { main_handler as vodRedraw } from "../../functions/vod-aigc-redraw";
 import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
-import { mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
+import { mpsImageCatalog, mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../../shared/catalog";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { QUERY_ROUTES, taskQueryFunction } from "../../shared/tracking/query";
 import type { TaskKind } from "../../shared/validation";
@@ -36,6 +37,7 @@ const CREATE_HANDLERS: Readonly<Record<TaskKind, Handler>> = {
   "vod-image": vodImage as Handler,
   "vod-redraw": vodRedraw as Handler,
   "mps-video": mpsVideo as Handler,
+  "mps-image": mpsImage as Handler,
 };
 
 let invocation = 0;
@@ -49,6 +51,7 @@ const CATALOGS: Readonly<Record<TaskKind, ActionCatalog<object, string> | undefi
   "vod-video": vodVideoCatalog,
   "vod-image": vodImageCatalog,
   "mps-video": mpsVideoCatalog,
+  "mps-image": mpsImageCatalog,
   "vod-redraw": undefined,
 };
 
@@ -124,7 +127,7 @@ async function seedTasks(stack: FuzzStack): Promise<SeededTask[]> {
   // Quiet: the seeding invocations log like any other.
   await observe(stack, async () => {
     for (const tokenIndex of [0, 1] as const) {
-      for (const kind of ["vod-video", "vod-image", "vod-redraw", "mps-video"] as const) {
+      for (const kind of ["vod-video", "vod-image", "vod-redraw", "mps-video", "mps-image"] as const) {
         tasks.push({ taskId: await createFor(kind, tokenIndex), service: TASK_KINDS[kind].service, owner: tokenIndex });
       }
     }
@@ -190,6 +193,7 @@ const timerTarget: FuzzTarget = {
     await observe(stack, async () => {
       await createFor("vod-video", 0);
       await createFor("mps-video", 0);
+      await createFor("mps-image", 0);
       await createFor("vod-redraw", 1);
     });
   },
@@ -210,6 +214,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   createTarget("vod-image"),
   createTarget("vod-redraw"),
   createTarget("mps-video"),
+  createTarget("mps-image"),
   queryTarget("vod"),
   queryTarget("mps"),
   cosTarget,

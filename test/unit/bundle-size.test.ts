@@ -15,6 +15,7 @@ import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { BuildError, buildFunctions, type BuiltFunction } from "../../scripts/build";
 import { resetConfigCache } from "../../shared/config";
+import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { apiEvent, bodyOf, captureLogs, scfContext } from "../support/scf";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -59,8 +60,8 @@ describe("function bundles", () => {
   });
 
   it("carry only their own create action: one schema and one set of rules each, and no zod where nothing is validated", () => {
-    const kinds = ["vod-video", "vod-image", "vod-redraw", "mps-video"];
-    const own: Record<string, string> = { "vod-aigc-video": "vod-video", "vod-aigc-image": "vod-image", "vod-aigc-redraw": "vod-redraw", "mps-aigc-video": "mps-video" };
+    const kinds = Object.keys(TASK_KINDS);
+    const own: Record<string, string> = Object.fromEntries(Object.values(TASK_KINDS).map((info) => [info.functionName, info.kind]));
     for (const fn of built) {
       const inputs = [...bundledInputs(fn.metafile).keys()];
       const actionFiles = inputs.filter((input) => /shared[\\/]validation[\\/](?:schemas|rules|actions)[\\/](?:vod|mps)-\w+\.ts$/.test(input));

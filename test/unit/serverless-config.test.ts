@@ -18,6 +18,7 @@ const ROUTES: FunctionRoutes = {
   "vod-aigc-image": [{ method: "POST", path: "/tencent-vod/v1/aigc-image" }],
   "vod-aigc-redraw": [{ method: "POST", path: "/tencent-vod/v1/aigc-video-redraw" }],
   "mps-aigc-video": [{ method: "POST", path: "/tencent-mps/v1/aigc-video" }],
+  "mps-aigc-image": [{ method: "POST", path: "/tencent-mps/v1/aigc-image" }],
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
@@ -121,7 +122,7 @@ describe("serverless.yml", () => {
         routes.add(`${String(params["httpMethod"])} ${String(params["path"])}`);
       }
     }
-    expect(routes.size).toBe(9);
+    expect(routes.size).toBe(Object.values(ROUTES).flat().length);
   });
 
   it("deploys each function from its own prebuilt esbuild zip, never the repository", () => {
@@ -262,7 +263,7 @@ setTimeout(() => console.log("survived"), 500);
     return { service, ...result };
   }
 
-  it("`serverless package` runs offline without credentials and yields the five functions as the plugin would deploy them", () => {
+  it("`serverless package` runs offline without credentials and yields the seven functions as the plugin would deploy them", () => {
     const { service, status, output } = packageService("service");
     expect(output).not.toContain("[offline]");
     expect(status, output).toBe(0);
@@ -287,7 +288,7 @@ setTimeout(() => console.log("survived"), 500);
     const serviceIds = Object.values(state.functions).flatMap((fn) =>
       (fn.properties.Events ?? []).flatMap((event) => Object.values(event)).filter((t) => t.Type === "APIGW").map((t) => t.Properties.ServiceId),
     );
-    expect(serviceIds).toHaveLength(9);
+    expect(serviceIds).toHaveLength(Object.values(ROUTES).flat().length);
     expect(new Set(serviceIds)).toEqual(new Set(["service-test0001"]));
   });
 });

@@ -1,0 +1,6 @@
+/** SCF entry of `mps-aigc-image`: API Gateway create route for MPS CreateAigcImageTask. */
+
+import { createTaskFunction } from "../../shared/tasks/create-route";
+import { mpsImageAction } from "../../shared/validation/actions/mps-image";
+
+export const main_handler = createTaskFunction(mpsImageAction);
