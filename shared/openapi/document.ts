@@ -5,16 +5,17 @@
  * run at build time (scripts/openapi.ts), never in a function (zod's converter is not bundled there).
  */
 
-import { describeIntegerRule, mpsVideoCatalog, NOT_SUPPORTED, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog, type RuleSource } from "../catalog";
+import { describeIntegerRule, mpsImageCatalog, mpsVideoCatalog, NOT_SUPPORTED, resolvedVersions, vodImageCatalog, vodVideoCatalog, type ActionCatalog, type RuleSource } from "../catalog";
 import { RequestRefused } from "../errors";
 import { problemKinds } from "../http/problem";
 import { TASK_KINDS } from "../tasks/kinds";
-import { parseTaskId, QUERY_ROUTES, TASK_ID, type QueryRoute, type TaskQueryAnswer } from "../tracking/query";
+import { OWN_VIEW_KEY } from "../tracking/answers";
+import { parseTaskId, QUERY_ROUTES, TASK_ID, type QueryRoute } from "../tracking/query";
 import { signWebhook, WEBHOOK_RETRY, webhookIdFor, type TaskEventPayload } from "../tracking/webhooks";
 import { validateCreateRequest, type TaskKind } from "../validation";
 import { DOCS_ASSETS } from "./files";
 import { EXAMPLE_REQUEST_ID, problemExamples, problemHeaderName, problemName, problemResponses } from "./problems";
-import { createRequestSchemas, sharedSchemas, TASK_EVENT_TYPES, type JsonSchema } from "./schemas";
+import { createRequestSchemas, QUERY_EXAMPLES, queryResponseSchemaName, sharedSchemas, TASK_EVENT_TYPES, type JsonSchema } from "./schemas";
 import { API_DESCRIPTION_ROUTES } from "./serve";
 
 /** What the description is generated from, beyond the sources it imports. */
@@ -68,7 +69,12 @@ function pascalCase(kind: string): string {
 }
 
 function catalogOf(kind: TaskKind): ActionCatalog<object, string> | undefined {
-  const catalogs: Partial<Record<TaskKind, ActionCatalog<object, string>>> = { "vod-video": vodVideoCatalog, "vod-image": vodImageCatalog, "mps-video": mpsVideoCatalog };
+  const catalogs: Partial<Record<TaskKind, ActionCatalog<object, string>>> = {
+    "vod-video": vodVideoCatalog,
+    "vod-image": vodImageCatalog,
+    "mps-video": mpsVideoCatalog,
+    "mps-image": mpsImageCatalog as unknown as ActionCatalog<object, string>,
+  };
   return catalogs[kind];
 }
 
@@ -80,6 +86,7 @@ const CATALOG_COLUMNS: ReadonlyArray<readonly [rule: string, title: string]> = [
   ["outputImageCount", "Images"],
   ["lastFrame", "Last frame"],
   ["maxReferenceImages", "Reference images"],
+  ["size", "Free size (AdditionalParameters)"],
 ];
 
 function describeRule(value: unknown): string {
@@ -88,6 +95,10 @@ function describeRule(value: unknown): string {
   if (Array.isArray(value)) return value.join(", ");
   if (typeof value === "object" && value !== null) {
     if ("onlyAtResolution" in value) return `at ${String(value.onlyAtResolution)}`;
+    if ("pixels" in value) {
+      const { side, pixels } = value as { side?: { min: number; max: number }; pixels: { min?: number; max: number } };
+      return [side ? `sides ${side.min}-${side.max}` : "", `${pixels.min !== undefined ? `${pixels.min}-` : "≤ "}${pixels.max} px`].filter(Boolean).join(", ");
+    }
     if ("values" in value || "min" in value) return describeIntegerRule(value as Parameters<typeof describeIntegerRule>[0]);
   }
   return String(value);
@@ -169,7 +180,7 @@ function invalidCreateExample(kind: TaskKind, body: unknown): RequestRefused {
 const MPS_EXAMPLE_TASK_ID = "1761024000123";
 
 function exampleTaskId(kind: TaskKind): string {
-  return kind === "mps-video" ? MPS_EXAMPLE_TASK_ID : `251007502-${kind === "vod-image" ? "AigcImage" : kind === "vod-redraw" ? "AigcVideoRedrawTask" : "AigcVideo"}-9d0a6c1f3e2b4a5c8d7e6f5a4b3c2d1et`;
+  return TASK_KINDS[kind].service === "mps" ? MPS_EXAMPLE_TASK_ID : `251007502-${kind === "vod-image" ? "AigcImage" : kind === "vod-redraw" ? "AigcVideoRedrawTask" : "AigcVideo"}-9d0a6c1f3e2b4a5c8d7e6f5a4b3c2d1et`;
 }
 
 function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][TaskKind]): JsonSchema {
@@ -209,38 +220,25 @@ function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][Task
   };
 }
 
-/** A finished VOD video task as a query answers it. */
-const QUERY_EXAMPLE: TaskQueryAnswer = {
-  TaskId: "251007502-AigcVideo-9d0a6c1f3e2b4a5c8d7e6f5a4b3c2d1et",
-  TaskType: "AigcVideoTask",
-  Status: "succeeded",
-  Progress: 100,
-  CreatedAt: "2025-10-21T08:00:00.000Z",
-  UpdatedAt: "2025-10-21T08:01:30.000Z",
-  FinishedAt: "2025-10-21T08:01:12.000Z",
-  Outputs: [{ Type: "video", Url: "https://251007502.vod-qcloud.com/aigc/result.mp4", ExpiresAt: "2025-10-28T08:01:12.000Z", FileId: "5145403699605999621", Source: "tencent" }],
-  Delivery: { Webhook: { State: "delivered", Attempts: 1, LastAttemptAt: "2025-10-21T08:01:30.000Z", DeliveredAt: "2025-10-21T08:01:30.000Z" } },
-  Detail: { TaskType: "AigcVideoTask", Status: "FINISH" },
-};
-
 function queryOperation(route: QueryRoute): JsonSchema {
   const service = route.service.toUpperCase();
-  const action = route.service === "vod" ? "DescribeTaskDetail" : "DescribeAigcVideoTask";
+  const action = route.service === "vod" ? "DescribeTaskDetail" : "DescribeAigcVideoTask (DescribeAigcImageTask for image tasks)";
+  const example = QUERY_EXAMPLES[route.service];
   return {
     tags: ["Query tasks"],
     operationId: `query${pascalCase(route.service)}Task`,
     summary: `Status of a ${service} task`,
     description: [
-      `The normalized status of a task this token created (${route.kinds.map((kind) => `\`${TASK_KINDS[kind].route.path}\``).join(", ")}): \`queued\`, \`running\`, \`succeeded\` or \`failed\`, with progress, outputs, the error of a failed task, delivery states and Tencent's raw detail.`,
+      `A task this token created (${route.kinds.map((kind) => `\`${TASK_KINDS[kind].route.path}\``).join(", ")}), answered in ${service} \`${action}\`'s own shape, so clients written for Tencent or for the relays that serve this path read it unchanged. \`Response.${OWN_VIEW_KEY}\` holds the product's own view: the normalized status (\`queued\`, \`running\`, \`succeeded\`, \`failed\`), progress, outputs, the error of a failed task and delivery states.`,
       "",
-      `While the task is live the answer is refreshed from Tencent (${service} \`${action}\`); \`"Stale": true\` when Tencent could not be asked. A task of another token, or of the other service, is the same 404 as an unknown one.`,
+      `While the task is live the answer is refreshed from Tencent; \`${OWN_VIEW_KEY}.Stale\` is true when Tencent could not be asked. A task of another token, or of the other service, is the same 404 as an unknown one.`,
     ].join("\n"),
-    parameters: [{ name: "TaskId", in: "path", required: true, schema: { type: "string", pattern: TASK_ID.source }, example: QUERY_EXAMPLE.TaskId }],
+    parameters: [{ name: "TaskId", in: "path", required: true, schema: { type: "string", pattern: TASK_ID.source }, example: example[OWN_VIEW_KEY].TaskId }],
     responses: {
       [OK]: {
         description: "The task's status.",
         headers: { "X-Request-Id": ref("headers", "X-Request-Id"), "Cache-Control": { description: "Always no-store: the answer has presigned URLs and a live state.", schema: { type: "string", const: "no-store" } } },
-        content: { "application/json": { schema: ref("schemas", "TaskQueryResponse"), example: { Response: { ...QUERY_EXAMPLE, RequestId: EXAMPLE_REQUEST_ID } } } },
+        content: { "application/json": { schema: ref("schemas", queryResponseSchemaName(route.service)), example: { Response: { ...example, RequestId: EXAMPLE_REQUEST_ID } } } },
       },
       ...problemResponses(QUERY_PROBLEMS, { method: route.method, path: route.path, invalidRequest: thrownRefusal(() => parseTaskId("../etc/passwd")) }),
     },
@@ -310,7 +308,7 @@ const WEBHOOK_EXAMPLES: Record<TaskEventPayload["type"], TaskEventPayload> = {
     type: "task.succeeded",
     timestamp: "2025-10-21T08:01:12.000Z",
     data: {
-      TaskId: QUERY_EXAMPLE.TaskId,
+      TaskId: QUERY_EXAMPLES.vod[OWN_VIEW_KEY].TaskId,
       TaskType: "vod-video",
       Status: "succeeded",
       Progress: 100,
