@@ -8,6 +8,7 @@ export default defineConfig({
     pool: "forks",
     // Log lines of passing tests are dropped; a failing test's are printed with its failure.
     setupFiles: ["test/support/quiet-logs.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     silent: "passed-only",
   },
 });

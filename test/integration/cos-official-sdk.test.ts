@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import COS from "cos-nodejs-sdk-v5";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, inject } from "vitest";
 import { startCosStandIn, type CosEvent, type CosStandIn } from "../../local/cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 
@@ -21,9 +21,9 @@ let invocations: Array<{ functionName: string; event: CosEvent }>;
 let largeFile: string;
 let large: Buffer;
 
-/** The SDK as a user configures it for a local endpoint; its resumable-upload cache kept in the test's folder. */
+/** The SDK as a user configures it for a local endpoint; its upload-resume cache goes to the run's scratch folder (it is written after the test ends). */
 function pathStyleSdk(): COS {
-  return new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: `127.0.0.1:${standIn.port}`, Protocol: "http:", ForcePathStyle: true, ConfCwd: dir });
+  return new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: `127.0.0.1:${standIn.port}`, Protocol: "http:", ForcePathStyle: true, ConfCwd: inject("runScratchDir") });
 }
 
 beforeAll(async () => {
@@ -148,7 +148,7 @@ describe("cos-nodejs-sdk-v5 against the COS stand-in (path-style)", () => {
 
 describe("cos-nodejs-sdk-v5 against the COS stand-in (virtual-hosted)", () => {
   it("puts and gets through the bucket's own host name, sent to the stand-in's address", async () => {
-    const sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Protocol: "http:", Ip: `127.0.0.1:${standIn.port}`, ConfCwd: dir });
+    const sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Protocol: "http:", Ip: `127.0.0.1:${standIn.port}`, ConfCwd: inject("runScratchDir") });
     await sdk.putObject({ ...BUCKET, Key: "in/hosted.txt", Body: "virtual" });
     const got = await sdk.getObject({ ...BUCKET, Key: "in/hosted.txt" });
     expect([got.statusCode, got.Body.toString()]).toEqual([200, "virtual"]);

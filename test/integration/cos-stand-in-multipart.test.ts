@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import COS from "cos-nodejs-sdk-v5";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { startCosStandIn, type CosStandIn } from "../../local/cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 
@@ -16,7 +16,7 @@ let sdk: COS;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "cos-multipart-"));
   standIn = await startCosStandIn({ dataDir: join(dir, "data") });
-  sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: `127.0.0.1:${standIn.port}`, Protocol: "http:", ForcePathStyle: true, ConfCwd: dir });
+  sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: `127.0.0.1:${standIn.port}`, Protocol: "http:", ForcePathStyle: true, ConfCwd: inject("runScratchDir") });
 });
 
 afterAll(async () => {

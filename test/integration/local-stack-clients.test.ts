@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import COS from "cos-nodejs-sdk-v5";
 import * as tencentcloud from "tencentcloud-sdk-nodejs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, inject } from "vitest";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { LOCAL_BUCKET } from "../../local/stack";
 import { startNpmStart, type StartedStack } from "../support/npm-start";
@@ -56,7 +56,7 @@ describe("npm start with the official clients", () => {
   it("redraws a video uploaded in parts by cos-nodejs-sdk-v5 exactly once, and npm run download saves the result and its sidecar", async () => {
     const file = join(scratch, "clip.mp4");
     writeFileSync(file, Buffer.alloc(2.5 * 1024 * 1024, 7));
-    const sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: new URL(stack.cosUrl ?? "").host, Protocol: "http:", ForcePathStyle: true, ConfCwd: scratch });
+    const sdk = new COS({ SecretId: DEV_SECRET_ID, SecretKey: DEV_SECRET_KEY, Domain: new URL(stack.cosUrl ?? "").host, Protocol: "http:", ForcePathStyle: true, ConfCwd: inject("runScratchDir") });
     await sdk.uploadFile({ ...BUCKET, Key: "in/multipart/clip.mp4", FilePath: file });
 
     const { stdout } = await script("download", ["out/multipart/clip.mp4", "--wait", "--to", join(scratch, "downloads")]);
