@@ -1,4 +1,4 @@
-/** The four create routes as the bench drives them: source handlers, fixtures and seed bodies. */
+/** The create routes as the bench drives them: source handlers, fixtures and seed bodies. */
 
 import { readFile } from "node:fs/promises";
 import path from "node:path";
