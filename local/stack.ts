@@ -3,8 +3,9 @@
  * Gateway in front of them. `npm start` and the end-to-end tests both use this.
  */
 
-import { randomUUID } from "node:crypto";
-import { resolve } from "node:path";
+import { randomBytes, randomUUID } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { startCosStandIn, type CosStandIn } from "./cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
 import { readApiRoutes, readTimerCron, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
@@ -43,6 +44,8 @@ export interface LocalStackOptions {
   cosPort?: number;
   /** Where the local bucket keeps its objects; they (and so the ledger) survive restarts. */
   cosDataDir?: string;
+  /** A file holding the Tencent stand-in's result-URL secret, created on first use, so URLs survive restarts; default: a fresh secret per run. */
+  standInSecretFile?: string;
   /** How long SCF waits before retrying a failed COS invocation (a minute on SCF; short locally). */
   cosRetryDelayMs?: number;
   handlers: Record<string, ScfHandler>;
@@ -76,7 +79,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let standIn: LocalStack["standIn"];
   let cos: CosStandIn | undefined;
   if (options.target === "local") {
-    standIn = await startTencentStandIn({ port: options.standInPort ?? 0, ...(options.log ? { log: options.log } : {}) });
+    standIn = await startTencentStandIn({
+      port: options.standInPort ?? 0,
+      ...(options.standInSecretFile ? { filesSecret: persistentSecret(options.standInSecretFile) } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
     env.AIGC_VOD_ENDPOINT = standIn.url;
     env.AIGC_MPS_ENDPOINT = standIn.url;
     env.TENCENTCLOUD_SECRETID = DEV_SECRET_ID;
@@ -158,4 +165,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await standIn?.close();
     },
   };
+}
+
+/** 32 random bytes kept (hex) in `file`, created on first use: a development secret, not a credential. */
+function persistentSecret(file: string): Buffer {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString("hex"), { mode: 0o600 });
+  }
+  return Buffer.from(readFileSync(file, "utf8").trim(), "hex");
 }

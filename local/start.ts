@@ -48,8 +48,9 @@ async function main(): Promise<void> {
     ...(gatewayPort !== undefined ? { port: gatewayPort } : {}),
     ...(standInPort !== undefined ? { standInPort } : {}),
     ...(cosPort !== undefined ? { cosPort } : {}),
-    // Objects (and so the ledger) survive restarts there.
+    // Objects (and so the ledger), and the secret of the stand-in's result URLs, survive restarts there.
     cosDataDir: resolve(root, process.env.AIGC_LOCAL_DATA_DIR || ".local-data", "cos"),
+    standInSecretFile: resolve(root, process.env.AIGC_LOCAL_DATA_DIR || ".local-data", "tencent-stand-in.key"),
     handlers,
     env: process.env,
     log: jsonLine,

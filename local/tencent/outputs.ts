@@ -62,7 +62,15 @@ export type FileLookup =
 export class OutputFiles {
   private readonly files = new Map<string, OutputFile>();
 
-  constructor(private readonly secret: Buffer = randomBytes(32)) {}
+  /**
+   * `durable`: the secret outlives this instance (npm start keeps it in its data folder), so a
+   * correctly signed URL of an earlier run is served too, its asset read from the file name's
+   * extension; tasks are not kept across restarts, but the URLs recorded in the ledger are.
+   */
+  constructor(
+    private readonly secret: Buffer = randomBytes(32),
+    private readonly durable = false,
+  ) {}
 
   /** Registers a new output file and returns it. */
   add(asset: AssetName, name: string): OutputFile {
@@ -94,7 +102,7 @@ export class OutputFiles {
     }
     const expiresAtMs = parseInt(t, 16) * 1000;
     if (nowMs >= expiresAtMs) return { status: 403, reason: "expired" };
-    const file = this.files.get(token);
+    const file = this.files.get(token) ?? (this.durable ? fileOfEarlierRun(token, name) : undefined);
     if (!file || file.name !== name) return { status: 404, reason: "no such file" };
     return { status: 200, file, expiresAtMs };
   }
@@ -107,6 +115,13 @@ export class OutputFiles {
   private sign(token: string, name: string, t: string): string {
     return createHmac("sha256", this.secret).update(`${token}\n${name}\n${t}`).digest("hex");
   }
+}
+
+/** A file signed by an earlier run with the same secret: the asset its extension names. */
+function fileOfEarlierRun(token: string, name: string): OutputFile | undefined {
+  const extension = name.slice(name.lastIndexOf(".") + 1);
+  const asset = (Object.keys(ASSETS) as AssetName[]).find((candidate) => ASSETS[candidate].fileType === extension);
+  return asset ? { token, name, asset } : undefined;
 }
 
 function sameHex(expected: string, actual: string): boolean {

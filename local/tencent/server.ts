@@ -71,6 +71,11 @@ export interface StandInOptions {
   events?: EventOptions & { pullHoldMs?: number };
   /** Base of result-file URLs when clients reach the stand-in by another address than `url`. */
   publicUrl?: string;
+  /**
+   * Signs result-file URLs. Given (npm start keeps one in its data folder), URLs handed out by an
+   * earlier stand-in with the same secret and port keep working; by default each instance has its own.
+   */
+  filesSecret?: Buffer;
   /** Receives one object per request; never secrets or request bodies. */
   log?: (line: Record<string, unknown>) => void;
 }
@@ -147,7 +152,7 @@ export async function startTencentStandIn(options: StandInOptions = {}): Promise
   const pullHoldMs = options.events?.pullHoldMs ?? DEFAULT_PULL_HOLD_MS;
   const store = new TaskStore(options.lifecycle, options.queryWindows);
   const events = new EventQueue(options.events);
-  const files = new OutputFiles(randomBytes(32));
+  const files = new OutputFiles(options.filesSecret ?? randomBytes(32), options.filesSecret !== undefined);
   const limiter = new SlidingWindowLimiter();
   const faults = new FaultQueue();
   const nextMpsTaskId = mpsTaskIdSequence();

@@ -105,3 +105,23 @@ describe("service selection for requests whose Host names no service", () => {
     expect(await send("127", "2017-03-12", "DescribeInstances")).toBe("InvalidAction");
   });
 });
+
+describe("result URLs across a restart", () => {
+  it("serves a result URL of an earlier stand-in with the same files secret and port", async () => {
+    const filesSecret = Buffer.alloc(32, 9);
+    const first = await startTencentStandIn({ filesSecret });
+    const client = new tencentcloud.vod.v20180717.Client({ ...clientOptions(), profile: { httpProfile: { protocol: "http://", endpoint: `127.0.0.1:${first.port}` } } });
+    const { TaskId } = await client.CreateAigcImageTask({ SubAppId: SUBAPPID, ModelName: "GEM", ModelVersion: "2.5", Prompt: "a kept car" });
+    first.advance(60_000);
+    const detail = JSON.stringify(await client.DescribeTaskDetail({ SubAppId: SUBAPPID, TaskId: TaskId ?? "" }));
+    const url = /"(http:\/\/[^"]+\/__standin\/files\/[^"]+)"/.exec(detail)?.[1] ?? "";
+    await first.close();
+    const second = await startTencentStandIn({ filesSecret, port: first.port });
+    try {
+      const response = await fetch(url);
+      expect([response.status, response.headers.get("content-type")]).toEqual([200, expect.stringMatching(/^image\//)]);
+    } finally {
+      await second.close();
+    }
+  });
+});
