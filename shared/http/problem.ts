@@ -2,6 +2,11 @@
  * The one place where errors become HTTP answers: RFC 9457 `application/problem+json`.
  * Every status code the API can answer with is decided here. A 5xx body never carries internals:
  * it says what kind of failure it was, Tencent's error code and RequestId, and our request id.
+ *
+ * Every problem also carries Tencent's error envelope as an extension member (RFC 9457 section 3.2),
+ * `"Response": {"Error": {"Code", "Message"}, "RequestId"}`, built from the same code, detail and
+ * request id, so a client written for Tencent or for a relay of it reads `Response.Error.Code` while
+ * a problem+json client reads `code`.
  */
 
 import { ConfigError } from "../config";
@@ -69,10 +74,24 @@ export interface ProblemBody {
   errors?: FieldIssue[];
   upstreamRequestId?: string;
   sessionId?: string;
+  /** Tencent's error envelope: Code is `code`, Message is `detail`, RequestId is our `requestId`. */
+  Response: TencentErrorEnvelope;
 }
 
-function answer(shape: ProblemShape, body: Omit<ProblemBody, "type" | "title" | "status">, headers: Record<string, string> = {}): HttpResponse {
-  const problem: ProblemBody = { type: PROBLEM_TYPE_BASE + shape.type, title: shape.title, status: shape.status, ...body };
+/** The `Response` of a Tencent API 3.0 error answer. */
+export interface TencentErrorEnvelope {
+  Error: { Code: string; Message: string };
+  RequestId: string;
+}
+
+function answer(shape: ProblemShape, body: Omit<ProblemBody, "type" | "title" | "status" | "Response">, headers: Record<string, string> = {}): HttpResponse {
+  const problem: ProblemBody = {
+    type: PROBLEM_TYPE_BASE + shape.type,
+    title: shape.title,
+    status: shape.status,
+    ...body,
+    Response: { Error: { Code: body.code, Message: body.detail }, RequestId: body.requestId },
+  };
   return {
     status: shape.status,
     headers: { "content-type": "application/problem+json", "x-request-id": body.requestId, ...headers },

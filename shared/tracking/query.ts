@@ -5,22 +5,27 @@
  * never writes the ledger: a record's status and delivery have a single writer, the tracker, and a
  * query that also wrote would race it (and a burst of polls would turn into a burst of writes).
  * A token sees only the tasks it created; any other task is the same 404 as an unknown id, so task
- * ids cannot be probed.
+ * ids cannot be probed. The answer's shape (Tencent's, plus our view) is answers*.ts's; the route
+ * handlers are composed with the API description's routes by the task-query entry, so this layer
+ * never imports shared/openapi.
  */
 
 import type { Caller } from "../auth";
 import { ConfigError, type Config } from "../config";
 import { RequestRefused, UpstreamError } from "../errors";
-import { httpRoutes, requireCaller, type RequestScope } from "../http/function";
+import { requireCaller, type RequestScope, type RouteHandler } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import type { Logger } from "../log";
-import { apiDescriptionRoutes } from "../openapi/serve";
-import type { DeliveryState, TaskLedger, TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
+import { isMpsKind } from "../tasks/kinds";
+import type { TaskLedger, TaskOutput, TaskRecord, TaskStatus } from "../tasks/ledger";
 import { cosClientFor, ledgerFor } from "../tasks/services";
 import { tencentClients, type TencentClients, type TencentService } from "../tencent/clients";
 import type { TaskKind } from "../validation";
+import { isObject, OWN_VIEW_KEY, taskView, tencentTime, type AnsweredTask, type ShownOutput, type TaskAnswer } from "./answers";
+import { mpsAnswer } from "./answers-mps";
+import { vodAnswer } from "./answers-vod";
 import { describeTask } from "./describe";
-import { isFinal, VOD_TASK_TYPES, type TaskSnapshot } from "./status";
+import { isFinal, type TaskSnapshot } from "./status";
 
 /** The SCF function that serves the query routes. */
 export const TASK_QUERY_FUNCTION = "task-query";
@@ -36,7 +41,7 @@ export interface QueryRoute {
 /** The query routes; serverless.yml declares the same ones (a test keeps the two in step). */
 export const QUERY_ROUTES: readonly QueryRoute[] = [
   { service: "vod", method: "GET", path: "/tencent-vod/v1/query/{TaskId}", kinds: ["vod-video", "vod-image", "vod-redraw"] },
-  { service: "mps", method: "GET", path: "/tencent-mps/v1/query/{TaskId}", kinds: ["mps-video"] },
+  { service: "mps", method: "GET", path: "/tencent-mps/v1/query/{TaskId}", kinds: ["mps-video", "mps-image"] },
 ];
 
 /** How long a presigned URL of a result kept in our bucket works. */
@@ -50,47 +55,6 @@ const REFRESH_BUDGET_MS = 10_000;
 
 /** VOD ids are `<SubAppId>-<TaskType>-<hex>t`, MPS ids digits; this admits both with room to spare. */
 export const TASK_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** The TaskType an answer shows: the DescribeTaskDetail type for VOD, MPS's only AIGC task type. */
-export const TASK_TYPES: Readonly<Record<TaskKind, string>> = { ...VOD_TASK_TYPES, "mps-video": "AigcVideoTask" };
-
-/** One result file in an answer. */
-export interface TaskQueryOutput {
-  Type: TaskOutput["type"];
-  Url?: string;
-  ExpiresAt?: string;
-  FileId?: string;
-  /** bucket: a copy kept in our bucket (presigned URL); tencent: Tencent's own, temporary URL. */
-  Source: "tencent" | "bucket";
-}
-
-/** One delivery's state in an answer. */
-export interface TaskQueryDelivery {
-  State: DeliveryState["state"];
-  Attempts: number;
-  LastAttemptAt?: string;
-  NextAttemptAt?: string;
-  DeliveredAt?: string;
-  LastError?: string;
-}
-
-/** The body of a query answer, inside `Response` and without our RequestId. */
-export interface TaskQueryAnswer {
-  TaskId: string;
-  TaskType: string;
-  Status: TaskStatus;
-  Progress?: number;
-  CreatedAt: string;
-  UpdatedAt: string;
-  FinishedAt?: string;
-  Outputs: TaskQueryOutput[];
-  Error?: { Code: string; Message: string };
-  Delivery?: { Webhook?: TaskQueryDelivery; Bucket?: TaskQueryDelivery; Keep?: TaskQueryDelivery };
-  /** Tencent's own answer about the task, as it answered (null before anything was read). */
-  Detail: unknown;
-  /** Set when Tencent could not be asked: the state is the ledger's, as of UpdatedAt. */
-  Stale?: true;
-}
 
 export interface QueryDeps {
   ledger: Pick<TaskLedger, "getTask">;
@@ -129,14 +93,13 @@ function hiddenBecause(record: TaskRecord | undefined, route: QueryRoute, caller
 const STATUS_RANK: Readonly<Record<TaskStatus, number>> = { queued: 0, running: 1, succeeded: 2, failed: 2 };
 
 /**
- * Asks Tencent about a live task (VOD DescribeTaskDetail, MPS DescribeAigcVideoTask), reading the
+ * Asks Tencent about a live task (VOD DescribeTaskDetail, MPS DescribeAigc*Task), reading the
  * answer as the tracker does (describe.ts): a task Tencent has forgotten past its query window is
  * answered as the TaskExpired failure the tracker records. Returns undefined when Tencent could not
  * answer (or said "not found" inside the window); what went wrong is logged.
  */
 async function refresh(record: TaskRecord, deps: QueryDeps): Promise<TaskSnapshot | undefined> {
-  const vod = record.kind !== "mps-video";
-  if (vod && deps.config.vodSubAppId === undefined) {
+  if (!isMpsKind(record.kind) && deps.config.vodSubAppId === undefined) {
     throw new ConfigError("AIGC_VOD_SUBAPPID", "is required to query VOD tasks (the VOD application id)");
   }
   try {
@@ -162,54 +125,43 @@ async function refresh(record: TaskRecord, deps: QueryDeps): Promise<TaskSnapsho
   }
 }
 
-function outputOf(output: TaskOutput, deps: QueryDeps): TaskQueryOutput {
-  const fileId = output.fileId ? { FileId: output.fileId } : {};
+function shownOutput(output: TaskOutput, deps: QueryDeps): ShownOutput {
+  const tencent = { ...(output.url ? { tencentUrl: output.url } : {}), ...(output.fileId ? { fileId: output.fileId } : {}) };
   if (output.kept) {
     // Our copy outlives Tencent's temporary URL; a short-lived presigned URL keeps the bucket private.
     const url = deps.presignGetUrl(output.kept, KEPT_URL_TTL_SECONDS);
     const expiresAt = new Date(deps.now() + KEPT_URL_TTL_SECONDS * 1000).toISOString();
-    return { Type: output.type, Url: url, ExpiresAt: expiresAt, ...fileId, Source: "bucket" };
+    return { type: output.type, url, expiresAt, ...tencent, source: "bucket" };
   }
-  return {
-    Type: output.type,
-    ...(output.url ? { Url: output.url } : {}),
-    ...(output.expiresAt ? { ExpiresAt: output.expiresAt } : {}),
-    ...fileId,
-    Source: "tencent",
-  };
+  return { type: output.type, ...(output.url ? { url: output.url } : {}), ...(output.expiresAt ? { expiresAt: output.expiresAt } : {}), ...tencent, source: "tencent" };
 }
 
-function deliveryOf(state: DeliveryState, withError: boolean): TaskQueryDelivery {
-  return {
-    State: state.state,
-    Attempts: state.attempts,
-    ...(state.lastAttemptAt ? { LastAttemptAt: state.lastAttemptAt } : {}),
-    ...(state.nextAttemptAt ? { NextAttemptAt: state.nextAttemptAt } : {}),
-    ...(state.deliveredAt ? { DeliveredAt: state.deliveredAt } : {}),
-    ...(withError && state.lastError ? { LastError: state.lastError } : {}),
-  };
-}
-
-function deliveriesOf(delivery: TaskRecord["delivery"]): TaskQueryAnswer["Delivery"] {
-  // Only the webhook's error is the client's business (it is about their endpoint); bucket and keep
-  // errors are about our storage and stay in the logs.
-  const out: NonNullable<TaskQueryAnswer["Delivery"]> = {
-    ...(delivery.webhook ? { Webhook: deliveryOf(delivery.webhook, true) } : {}),
-    ...(delivery.bucket ? { Bucket: deliveryOf(delivery.bucket, false) } : {}),
-    ...(delivery.keep ? { Keep: deliveryOf(delivery.keep, false) } : {}),
-  };
-  return Object.keys(out).length > 0 ? out : undefined;
+/**
+ * When a finished task ended: Tencent's FinishTime when its answer gives one (VOD), else the ledger's
+ * (the tracker's close time), else, for a task Tencent reports finished before the tracker closed
+ * it, the time this answer saw it finished (MPS gives no finish time).
+ */
+function finishedAtOf(status: TaskStatus, detail: unknown, known: string | undefined, now: number): string | undefined {
+  if (!isFinal(status)) return undefined;
+  const tencent = isObject(detail) ? tencentTime(detail.FinishTime) : undefined;
+  return tencent ? new Date(Date.parse(tencent)).toISOString() : (known ?? new Date(now).toISOString());
 }
 
 function later(a: string, b: string | undefined): string {
   return b !== undefined && Date.parse(b) > Date.parse(a) ? b : a;
 }
 
+/** The answer about one task in its service's Tencent shape, with our view under OWN_VIEW_KEY. */
+export function taskAnswer(task: AnsweredTask): TaskAnswer {
+  const tencent = isMpsKind(task.record.kind) ? mpsAnswer(task) : vodAnswer(task);
+  return { ...tencent, [OWN_VIEW_KEY]: taskView(task) };
+}
+
 /**
- * The status of one task for its creator: the ledger's record, refreshed from Tencent (VOD
- * DescribeTaskDetail / MPS DescribeAigcVideoTask) while the task is not final.
+ * The state of one task for its creator: the ledger's record, refreshed from Tencent (VOD
+ * DescribeTaskDetail / MPS DescribeAigcVideoTask or DescribeAigcImageTask) while it is not final.
  */
-export async function queryTask(route: QueryRoute, taskId: string, caller: Caller, deps: QueryDeps): Promise<TaskQueryAnswer> {
+export async function queryTask(route: QueryRoute, taskId: string, caller: Caller, deps: QueryDeps): Promise<AnsweredTask> {
   const record = await deps.ledger.getTask(taskId);
   const hidden = hiddenBecause(record, route, caller);
   if (hidden !== undefined || !record) {
@@ -230,22 +182,20 @@ export async function queryTask(route: QueryRoute, taskId: string, caller: Calle
     detail: record.detail,
   };
   const updatedAt = snapshot !== undefined ? new Date(deps.now()).toISOString() : later(record.updatedAt, record.lastCheckedAt);
-  const delivery = deliveriesOf(record.delivery);
   const stale = live && snapshot === undefined;
   deps.log.info("task.query", { taskId, kind: record.kind, status: state.status, refreshed: snapshot !== undefined, stale });
+  const detail = state.detail ?? null;
+  const finishedAt = finishedAtOf(state.status, detail, state.finishedAt, deps.now());
   return {
-    TaskId: record.taskId,
-    TaskType: TASK_TYPES[record.kind],
-    Status: state.status,
-    ...(state.progress !== undefined ? { Progress: state.progress } : {}),
-    CreatedAt: record.createdAt,
-    UpdatedAt: updatedAt,
-    ...(state.finishedAt ? { FinishedAt: state.finishedAt } : {}),
-    Outputs: state.outputs.map((output) => outputOf(output, deps)),
-    ...(state.error ? { Error: { Code: state.error.code, Message: state.error.message } } : {}),
-    ...(delivery ? { Delivery: delivery } : {}),
-    Detail: state.detail ?? null,
-    ...(stale ? { Stale: true as const } : {}),
+    record,
+    status: state.status,
+    ...(state.progress !== undefined ? { progress: state.progress } : {}),
+    outputs: state.outputs.map((output) => shownOutput(output, deps)),
+    ...(state.error ? { error: state.error } : {}),
+    ...(finishedAt ? { finishedAt } : {}),
+    detail,
+    updatedAt,
+    stale,
   };
 }
 
@@ -254,7 +204,7 @@ export async function handleQueryRequest(route: QueryRoute, scope: RequestScope)
   const caller = requireCaller(scope);
   const taskId = parseTaskId(scope.params.TaskId);
   const config = scope.config;
-  const answer = await queryTask(route, taskId, caller, {
+  const task = await queryTask(route, taskId, caller, {
     ledger: ledgerFor(config),
     clients: tencentClients(config),
     config,
@@ -267,20 +217,11 @@ export async function handleQueryRequest(route: QueryRoute, scope: RequestScope)
     status: 200,
     // The answer carries presigned URLs and a live state: nothing in between may cache it.
     headers: { "content-type": "application/json", "cache-control": "no-store", "x-request-id": scope.request.requestId },
-    body: JSON.stringify({ Response: { ...answer, RequestId: scope.request.requestId } }),
+    body: JSON.stringify({ Response: { ...taskAnswer(task), RequestId: scope.request.requestId } }),
   };
 }
 
-/** What the task-query entry gives its function. */
-export interface TaskQueryFunctionOptions {
-  /** Where the API description files are (the bundle's directory); without it `/openapi.json` and `/docs` answer 500. */
-  assetsDir?: string;
-}
-
-/** The SCF entry serving every query route, and the API description (`GET /openapi.json`, `GET /docs`) without a token. */
-export function taskQueryFunction(options: TaskQueryFunctionOptions = {}) {
-  return httpRoutes(TASK_QUERY_FUNCTION, [
-    ...QUERY_ROUTES.map((route) => ({ method: route.method, path: route.path, handle: (scope: RequestScope) => handleQueryRequest(route, scope) })),
-    ...apiDescriptionRoutes(options.assetsDir),
-  ]);
+/** The query routes with their work, for the task-query entry to compose with its other routes. */
+export function queryRouteHandlers(): RouteHandler[] {
+  return QUERY_ROUTES.map((route) => ({ method: route.method, path: route.path, handle: (scope: RequestScope) => handleQueryRequest(route, scope) }));
 }

@@ -12,7 +12,7 @@ import { apiDescriptionFiles, writeApiDescription } from "../../scripts/openapi"
 import { resetConfigCache } from "../../shared/config";
 import { API_DESCRIPTION_FILES, DOCS_ASSETS } from "../../shared/openapi/files";
 import { DOCS_CONTENT_SECURITY_POLICY } from "../../shared/openapi/serve";
-import { taskQueryFunction } from "../../shared/tracking/query";
+import { taskQueryFunction } from "../../functions/task-query";
 import { apiEvent, bodyOf, captureLogs, scfContext } from "../support/scf";
 
 type Handler = ReturnType<typeof taskQueryFunction>;

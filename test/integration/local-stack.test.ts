@@ -110,7 +110,7 @@ describe("local stack with the source handlers", () => {
     rmSync(cosDataDir, { recursive: true, force: true });
   });
 
-  it("follows a task to its end: tracker tick on demand, then the query route says succeeded", async () => {
+  it("follows a task to its end: tracker tick on demand, then the query route says FINISH (succeeded in our view)", async () => {
     const created = await post("/tencent-vod/v1/aigc-video", readmeExample);
     const taskId = ((await created.json()) as { Response: { TaskId: string } }).Response.TaskId;
     stack.standIn?.advance(60_000);
@@ -118,7 +118,8 @@ describe("local stack with the source handlers", () => {
     expect(tick.status).toBe(200);
     const query = await fetch(`${stack.gateway.url}/tencent-vod/v1/query/${taskId}`, { headers: { authorization: `Bearer ${LOCAL_DEV_TOKEN}` } });
     expect(query.status).toBe(200);
-    expect(((await query.json()) as { Response: { Status: string } }).Response.Status).toBe("succeeded");
+    const answer = (await query.json()) as { Response: { Status: string; aigcScf: { Status: string } } };
+    expect([answer.Response.Status, answer.Response.aigcScf.Status]).toEqual(["FINISH", "succeeded"]);
   });
 
   it("redraws a video uploaded into the local bucket's input prefix", async () => {
@@ -163,7 +164,7 @@ describe("local stack with the source handlers", () => {
     });
     expect(response.status).toBe(404);
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    expect(await response.json()).toMatchObject({ code: "ResourceNotFound.Task" });
+    expect(await response.json()).toMatchObject({ code: "ResourceNotFound.Task", Response: { Error: { Code: "ResourceNotFound.Task" } } });
   });
 
   it("answers an unknown path with API Gateway's 404", async () => {

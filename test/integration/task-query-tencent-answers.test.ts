@@ -95,23 +95,31 @@ describe("a finished task, as Tencent reports it", () => {
     tencent.injectFault({ kind: "task-failure", service: "vod", errCode: 0, errCodeExt: "InvalidParameter.VoilationContent" });
     const taskId = await create("vod-image");
     tencent.advance(5_000);
-    expect(await query(VOD_ROUTE, taskId)).toMatchObject({ Status: "failed", Outputs: [], Error: { Code: "InvalidParameter.VoilationContent" } });
+    expect(await query(VOD_ROUTE, taskId)).toMatchObject({
+      Status: "FINISH",
+      AigcImageTask: { ErrCode: 0, ErrCodeExt: "InvalidParameter.VoilationContent" },
+      aigcScf: { Status: "failed", Outputs: [], Error: { Code: "InvalidParameter.VoilationContent" } },
+    });
   });
 
   // AigcVideoTaskOutput.FileInfos: FINISH with no output file made nothing.
-  it("answers failed TaskOutputMissing for a VOD task that finished without an output file", async () => {
+  it("answers failed TaskOutputMissing for a VOD task that finished without an output file, with that code as ErrCodeExt", async () => {
     tencent.injectFault({ kind: "task-without-output", service: "vod" });
     const taskId = await create("vod-video");
     tencent.advance(5_000);
-    expect(await query(VOD_ROUTE, taskId)).toMatchObject({ Status: "failed", Error: { Code: "TaskOutputMissing" } });
+    expect(await query(VOD_ROUTE, taskId)).toMatchObject({
+      Status: "FINISH",
+      AigcVideoTask: { ErrCodeExt: "TaskOutputMissing", Output: { FileInfos: [] } },
+      aigcScf: { Status: "failed", Error: { Code: "TaskOutputMissing" } },
+    });
   });
 
   // DescribeAigcVideoTaskResponse.VideoUrls: "当任务状态为 DONE时，返回视频Url列表".
-  it("answers failed TaskOutputMissing for an MPS task DONE without VideoUrls", async () => {
+  it("answers FAIL (failed TaskOutputMissing) for an MPS task DONE without VideoUrls, since a client seeing DONE reads VideoUrls[0]", async () => {
     tencent.injectFault({ kind: "task-without-output", service: "mps" });
     const taskId = await create("mps-video");
     tencent.advance(5_000);
-    expect(await query(MPS_ROUTE, taskId)).toMatchObject({ Status: "failed", Error: { Code: "TaskOutputMissing" } });
+    expect(await query(MPS_ROUTE, taskId)).toMatchObject({ Status: "FAIL", VideoUrls: [], Message: expect.any(String), aigcScf: { Status: "failed", Error: { Code: "TaskOutputMissing" } } });
   });
 });
 
@@ -122,16 +130,19 @@ describe("a task Tencent does not find", () => {
     await age(taskId, 4 * DAY_MS);
     tencent.advance(5 * DAY_MS); // Tencent forgot the task, and dropped its unpulled event
     const live = await query(VOD_ROUTE, taskId);
-    expect(live).toMatchObject({ Status: "failed", Outputs: [], Error: { Code: "TaskExpired" } });
-    expect(live).not.toHaveProperty("Stale");
+    expect(live).toMatchObject({ Status: "FINISH", AigcVideoTask: { ErrCodeExt: "TaskExpired" }, aigcScf: { Status: "failed", Outputs: [], Error: { Code: "TaskExpired" } } });
+    expect(live.aigcScf).not.toHaveProperty("Stale");
     await tick();
     const recorded = await query(VOD_ROUTE, taskId);
-    expect({ Status: recorded.Status, Error: recorded.Error, FinishedAt: recorded.FinishedAt }).toEqual({ Status: live.Status, Error: live.Error, FinishedAt: live.FinishedAt });
+    const { RequestId: _live, aigcScf: liveView, ...liveTencent } = live;
+    const { RequestId: _recorded, aigcScf: recordedView, ...recordedTencent } = recorded;
+    expect(recordedTencent).toEqual(liveTencent);
+    expect({ Status: recordedView.Status, Error: recordedView.Error, FinishedAt: recordedView.FinishedAt }).toEqual({ Status: liveView.Status, Error: liveView.Error, FinishedAt: liveView.FinishedAt });
   });
 
   it("answers from the ledger marked Stale inside the window (Tencent can lag)", async () => {
     tencent.injectFault({ kind: "error", code: "FailedOperation.TaskNotFound", action: "DescribeAigcVideoTask" });
     const taskId = await create("mps-video");
-    expect(await query(MPS_ROUTE, taskId)).toMatchObject({ Status: "queued", Stale: true });
+    expect(await query(MPS_ROUTE, taskId)).toMatchObject({ Status: "WAIT", aigcScf: { Status: "queued", Stale: true } });
   });
 });

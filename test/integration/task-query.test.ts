@@ -116,10 +116,10 @@ describe("a VOD task through its life", () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers["content-type"]).toBe("application/json");
     expect(response.headers["cache-control"]).toBe("no-store");
-    expect(body.Response).toMatchObject({ TaskId: taskId, TaskType: "AigcVideoTask", Status: "queued", Outputs: [], CreatedAt: expect.any(String), UpdatedAt: expect.any(String) });
-    expect(body.Response.Detail).toMatchObject({ TaskType: "AigcVideoTask", Status: "WAITING" });
+    expect(body.Response).toMatchObject({ TaskType: "AigcVideoTask", Status: "WAITING", CreateTime: expect.stringMatching(/Z$/), FinishTime: "", AigcVideoTask: { TaskId: taskId } });
+    expect(body.Response.aigcScf).toMatchObject({ TaskId: taskId, TaskType: "vod-video", Status: "queued", Outputs: [], CreatedAt: expect.any(String), UpdatedAt: expect.any(String) });
     expect(body.Response.RequestId).toBe(response.headers["x-request-id"]);
-    expect(body.Response).not.toHaveProperty("Stale");
+    expect(body.Response.aigcScf).not.toHaveProperty("Stale");
   });
 
   it("asks VOD DescribeTaskDetail with the TaskId and the configured SubAppId", async () => {
@@ -132,21 +132,22 @@ describe("a VOD task through its life", () => {
     const taskId = await createTask("vod-video");
     tencent.advance(1_500);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response.Status).toBe("running");
-    expect(body.Response.Progress).toBeGreaterThan(0);
-    expect(body.Response.Progress).toBeLessThan(100);
+    expect([body.Response.Status, body.Response.aigcScf.Status]).toEqual(["PROCESSING", "running"]);
+    expect(body.Response.aigcScf.Progress).toBeGreaterThan(0);
+    expect(body.Response.aigcScf.Progress).toBeLessThan(100);
+    expect(body.Response.AigcVideoTask.Progress).toBe(body.Response.aigcScf.Progress);
   });
 
-  it("answers succeeded with Tencent's result URL, which downloads the video", async () => {
+  it("answers FINISH with Tencent's result URL at Output.FileInfos[0].FileUrl, which downloads the video", async () => {
     const taskId = await createTask("vod-video");
     tencent.advance(3_500);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response).toMatchObject({ Status: "succeeded", Progress: 100, FinishedAt: expect.any(String) });
-    expect(body.Response.Outputs).toHaveLength(1);
-    const [output] = body.Response.Outputs;
-    expect(output).toMatchObject({ Type: "video", Source: "tencent", Url: expect.stringMatching(/^http:/) });
-    expect(Date.parse(output.ExpiresAt)).toBeGreaterThan(Date.now());
-    const download = await fetch(output.Url);
+    expect(body.Response).toMatchObject({ Status: "FINISH", FinishTime: expect.stringMatching(/Z$/), AigcVideoTask: { Status: "FINISH", Progress: 100 } });
+    expect(body.Response.aigcScf).toMatchObject({ Status: "succeeded", Progress: 100, FinishedAt: new Date(body.Response.FinishTime).toISOString() });
+    const [file] = body.Response.AigcVideoTask.Output.FileInfos;
+    expect(body.Response.aigcScf.Outputs).toEqual([expect.objectContaining({ Type: "video", Source: "tencent", Url: file.FileUrl })]);
+    expect(Date.parse(file.ExpireTime)).toBeGreaterThan(Date.now());
+    const download = await fetch(file.FileUrl);
     expect(download.status).toBe(200);
     expect(download.headers.get("content-type")).toBe("video/mp4");
   });
@@ -156,15 +157,16 @@ describe("a VOD task through its life", () => {
     const taskId = await createTask("vod-video");
     tencent.advance(3_500);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response).toMatchObject({ Status: "failed", Outputs: [], Error: { Code: "ContentModerationFailed", Message: expect.any(String) } });
+    expect(body.Response).toMatchObject({ Status: "FINISH", AigcVideoTask: { ErrCodeExt: "ContentModerationFailed" } });
+    expect(body.Response.aigcScf).toMatchObject({ Status: "failed", Outputs: [], Error: { Code: "ContentModerationFailed", Message: expect.any(String) } });
   });
 
   it("serves image tasks on the VOD route as images", async () => {
     const taskId = await createTask("vod-image");
     tencent.advance(3_500);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response).toMatchObject({ TaskType: "AigcImageTask", Status: "succeeded" });
-    expect(body.Response.Outputs[0]).toMatchObject({ Type: "image", Source: "tencent" });
+    expect(body.Response).toMatchObject({ TaskType: "AigcImageTask", Status: "FINISH", AigcImageTask: { Output: { FileInfos: [{ FileUrl: expect.any(String) }] } } });
+    expect(body.Response.aigcScf.Outputs[0]).toMatchObject({ Type: "image", Source: "tencent", Url: body.Response.AigcImageTask.Output.FileInfos[0].FileUrl });
   });
 
   it("never writes the ledger: the tracker stays the only writer of status", async () => {
@@ -172,7 +174,7 @@ describe("a VOD task through its life", () => {
     const before = await ledgerFor(getConfig()).getTask(taskId);
     tencent.advance(3_500);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response.Status).toBe("succeeded");
+    expect(body.Response.aigcScf.Status).toBe("succeeded");
     expect(await ledgerFor(getConfig()).getTask(taskId)).toEqual(before);
   });
 
@@ -189,30 +191,35 @@ describe("a VOD task through its life", () => {
     });
     const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-11111111111111111111111111111111t");
     expect(body.Response).toMatchObject({
+      Status: "FINISH",
+      CreateTime: "2025-01-02T03:04:05Z",
+      FinishTime: "2025-01-02T03:09:05Z",
+      AigcVideoTask: { Status: "FINISH", Output: { FileInfos: [{ FileUrl: "https://example.vod2.myqcloud.com/result.mp4", ExpireTime: "2025-01-09T03:09:05Z" }] } },
+    });
+    expect(body.Response.aigcScf).toMatchObject({
       Status: "succeeded",
       Progress: 100,
       UpdatedAt: "2025-01-02T03:09:06.000Z",
       FinishedAt: "2025-01-02T03:09:05.000Z",
       Outputs: [{ Type: "video", Url: "https://example.vod2.myqcloud.com/result.mp4", ExpiresAt: "2025-01-09T03:09:05.000Z", Source: "tencent" }],
-      Detail: { Status: "FINISH" },
     });
     expect(tencent.calls()).toEqual([]);
   });
 });
 
 describe("an MPS task through its life", () => {
-  it("answers queued, then running, then succeeded with a URL that downloads", async () => {
+  it("answers WAIT, then RUN, then DONE with VideoUrls[0] that downloads", async () => {
     const taskId = await createTask("mps-video");
     const queued = await query(MPS_ROUTE, taskId);
-    expect(queued.body.Response).toMatchObject({ TaskId: taskId, TaskType: "AigcVideoTask", Status: "queued", Detail: { Status: "WAIT" } });
+    expect(queued.body.Response).toMatchObject({ Status: "WAIT", VideoUrls: [], aigcScf: { TaskId: taskId, TaskType: "mps-video", Status: "queued" } });
 
     tencent.advance(1_500);
-    expect((await query(MPS_ROUTE, taskId)).body.Response.Status).toBe("running");
+    expect((await query(MPS_ROUTE, taskId)).body.Response).toMatchObject({ Status: "RUN", aigcScf: { Status: "running" } });
 
     tencent.advance(2_000);
     const done = await query(MPS_ROUTE, taskId);
-    expect(done.body.Response).toMatchObject({ Status: "succeeded", Outputs: [{ Type: "video", Source: "tencent" }] });
-    const download = await fetch(done.body.Response.Outputs[0].Url);
+    expect(done.body.Response).toMatchObject({ Status: "DONE", aigcScf: { Status: "succeeded", Outputs: [{ Type: "video", Source: "tencent", Url: done.body.Response.VideoUrls[0] }] } });
+    const download = await fetch(done.body.Response.VideoUrls[0]);
     expect(download.status).toBe(200);
     expect(describeCalls("DescribeAigcVideoTask").map((call) => call.params)).toEqual(Array(3).fill({ TaskId: taskId }));
   });
@@ -222,14 +229,14 @@ describe("an MPS task through its life", () => {
     const taskId = await createTask("mps-video");
     tencent.advance(3_500);
     const { body } = await query(MPS_ROUTE, taskId);
-    expect(body.Response).toMatchObject({ Status: "failed", Error: { Code: "FailedOperation.AigcTask", Message: "The prompt was refused." } });
+    expect(body.Response).toMatchObject({ Status: "FAIL", Message: "The prompt was refused.", aigcScf: { Status: "failed", Error: { Code: "FailedOperation.AigcTask", Message: "The prompt was refused." } } });
   });
 });
 
 describe("who can see a task", () => {
   /** A 404 answer without what differs per request. */
   const notFound = (result: Awaited<ReturnType<typeof query>>) => {
-    const { requestId: _requestId, detail: _detail, ...rest } = result.body;
+    const { requestId: _requestId, detail: _detail, Response: _envelope, ...rest } = result.body;
     return { status: result.response.statusCode, ...rest };
   };
   const unknownAnswer = { status: 404, code: "ResourceNotFound.Task", type: "urn:tencent-aigc-scf:problem:resource-not-found", title: "No such resource" };
@@ -238,6 +245,15 @@ describe("who can see a task", () => {
     const result = await query(VOD_ROUTE, "251007502-AigcVideo-00000000000000000000000000000000t");
     expect(notFound(result)).toEqual(unknownAnswer);
     expect(result.response.headers["content-type"]).toBe("application/problem+json");
+  });
+
+  it("carries Tencent's error envelope in the 404, so a Tencent or relay client reads Response.Error.Code", async () => {
+    const { response, body } = await query(VOD_ROUTE, "251007502-AigcVideo-00000000000000000000000000000000t");
+    expect(body.Response).toEqual({
+      Error: { Code: "ResourceNotFound.Task", Message: body.detail },
+      RequestId: response.headers["x-request-id"],
+    });
+    expect(body.requestId).toBe(body.Response.RequestId);
   });
 
   it("answers another token's task exactly like an unknown one", async () => {
@@ -308,7 +324,7 @@ describe("when Tencent cannot answer", () => {
     const { response, body } = await query(VOD_ROUTE, taskId, undefined, 2_000);
     logs.restore();
     expect(response.statusCode).toBe(200);
-    expect(body.Response).toMatchObject({ TaskId: taskId, Status: "queued", Stale: true, Detail: null });
+    expect(body.Response).toMatchObject({ Status: "WAITING", AigcVideoTask: { TaskId: taskId, Status: "PROCESSING" }, aigcScf: { TaskId: taskId, Status: "queued", Stale: true } });
     expect(logs.lines().find((line) => line.event === "task.refresh.failed")).toMatchObject({ taskId, action: "DescribeTaskDetail", code: "NetworkError.Unreachable" });
   });
 
@@ -318,13 +334,13 @@ describe("when Tencent cannot answer", () => {
     // "not found" then is Tencent lagging, not the task's end (see task-query-tencent-answers.test.ts).
     tencent.advance(4 * 24 * 60 * 60 * 1000);
     const { body } = await query(VOD_ROUTE, taskId);
-    expect(body.Response).toMatchObject({ Status: "queued", Stale: true });
+    expect(body.Response.aigcScf).toMatchObject({ Status: "queued", Stale: true });
     expect(describeCalls("DescribeTaskDetail").at(-1)?.errorCode).toBe("InvalidParameterValue.TaskId");
   });
 });
 
 describe("results kept in our bucket, and deliveries", () => {
-  it("serves a kept result as a presigned bucket URL, valid for an hour, that downloads", async () => {
+  it("serves a kept result at FileInfos[0].FileUrl as a presigned bucket URL, valid for an hour, that downloads", async () => {
     const bytes = Buffer.from("the kept result");
     const kept = { bucket: LEDGER_BUCKET, region: REGION, key: "aigc-results/251007502-AigcVideo-33333333333333333333333333333333t/0.mp4" };
     await cos.putObject({ bucket: kept.bucket, region: kept.region }, kept.key, bytes, { contentType: "video/mp4" });
@@ -335,8 +351,9 @@ describe("results kept in our bucket, and deliveries", () => {
       outputs: [{ type: "video", url: "https://example.vod2.myqcloud.com/expired.mp4", expiresAt: "2025-01-09T03:09:05.000Z", kept }],
     });
     const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-33333333333333333333333333333333t");
-    const [output] = body.Response.Outputs;
+    const [output] = body.Response.aigcScf.Outputs;
     expect(output).toMatchObject({ Type: "video", Source: "bucket" });
+    expect(body.Response.AigcVideoTask.Output.FileInfos).toEqual([{ FileUrl: output.Url, ExpireTime: new Date(output.ExpiresAt).toISOString().replace(/\.\d{3}Z$/, "Z") }]);
     expect(output.Url).toContain("q-signature=");
     expect(Date.parse(output.ExpiresAt) - Date.now()).toBeGreaterThan(59 * 60 * 1000);
     expect(Date.parse(output.ExpiresAt) - Date.now()).toBeLessThanOrEqual(60 * 60 * 1000);
@@ -356,7 +373,7 @@ describe("results kept in our bucket, and deliveries", () => {
       },
     });
     const { body } = await query(VOD_ROUTE, "251007502-AigcVideo-44444444444444444444444444444444t");
-    expect(body.Response.Delivery).toEqual({
+    expect(body.Response.aigcScf.Delivery).toEqual({
       Webhook: { State: "pending", Attempts: 2, LastAttemptAt: "2025-01-02T03:10:00.000Z", NextAttemptAt: "2025-01-02T03:11:00.000Z", LastError: "HTTP 503 from the CallbackUrl" },
       Keep: { State: "pending", Attempts: 1 },
     });

@@ -161,7 +161,7 @@ describe("webhooks", () => {
       apiEvent({ path: `/tencent-vod/v1/query/${taskId}`, method: "GET", rawBody: "", headers: { authorization: `Bearer ${TOKEN}`, "content-type": undefined } }),
       scfContext(),
     );
-    expect(bodyOf(query).Response.Delivery.Webhook).toMatchObject({ State: "undeliverable", Attempts: 1 });
+    expect(bodyOf(query).Response.aigcScf.Delivery.Webhook).toMatchObject({ State: "undeliverable", Attempts: 1 });
   });
 
   it("loses nothing and duplicates nothing when a tick dies between pulling and confirming events", async () => {

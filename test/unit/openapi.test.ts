@@ -17,11 +17,12 @@ import { loadSeedExamples, openApiDocument } from "../../scripts/openapi";
 import { problemKinds } from "../../shared/http/problem";
 import { buildOpenApiDocument } from "../../shared/openapi/document";
 import { problemName } from "../../shared/openapi/problems";
+import { queryResponseSchemaName } from "../../shared/openapi/schemas";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import type { TaskRecord } from "../../shared/tasks/ledger";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { isValidIdempotencyKey } from "../../shared/tasks/session-id";
-import { QUERY_ROUTES, queryTask, TASK_ID } from "../../shared/tracking/query";
+import { QUERY_ROUTES, queryTask, TASK_ID, taskAnswer } from "../../shared/tracking/query";
 import { buildTaskEvent } from "../../shared/tracking/webhooks";
 import { validateCreateRequest, type TaskKind } from "../../shared/validation";
 import { loadBody } from "../support/scf";
@@ -250,14 +251,14 @@ describe("answers and webhooks", () => {
   };
   const failed: TaskRecord = { ...finished, kind: "mps-video", status: "failed", outputs: [], error: { code: "FailedOperation", message: "content review" }, delivery: {} };
 
-  it("describes the query answer the code makes, for a succeeded and a failed task", async () => {
-    const validate = schemaValidator({ $ref: "#/components/schemas/TaskQueryResponse" });
+  it("describes the query answers the code makes, in each route's Tencent shape, for a succeeded and a failed task", async () => {
     for (const [record, route] of [
       [finished, QUERY_ROUTES[0]],
       [failed, QUERY_ROUTES[1]],
     ] as const) {
       if (!route) throw new Error("query route missing");
-      const answer = await queryTask(route, record.taskId, { tokenId: "owner" }, {
+      const validate = schemaValidator({ $ref: `#/components/schemas/${queryResponseSchemaName(route.service)}` });
+      const task = await queryTask(route, record.taskId, { tokenId: "owner" }, {
         ledger: { getTask: async () => record },
         clients: {} as never,
         config: { vodSubAppId: 251007502, upstreamAttemptTimeoutMs: 1000 } as never,
@@ -266,10 +267,10 @@ describe("answers and webhooks", () => {
         log: { info: () => {}, warn: () => {}, error: () => {}, with: () => undefined } as never,
         now: Date.now,
       });
-      const body = { Response: { ...answer, RequestId: "req-1" } };
+      const body = { Response: { ...taskAnswer(task), RequestId: "req-1" } };
       expect(validate(body), JSON.stringify(validate.errors)).toBe(true);
+      expect(validate(responseSchema(route.path, "get", "200", "application/json").example), route.path).toBe(true);
     }
-    expect(validate(responseSchema(QUERY_ROUTES[0]?.path ?? "", "get", "200", "application/json").example)).toBe(true);
   });
 
   it("describes the create answer with an example that fits it", () => {
