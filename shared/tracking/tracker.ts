@@ -140,7 +140,8 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
         log.info("tracker.event.unknown-task", { eventType: type, taskId });
         return;
       }
-      const snapshot = fromVodTask(spec.kind, payload as Parameters<typeof fromVodTask>[1]);
+      const fromEvent = fromVodTask(spec.kind, payload as Parameters<typeof fromVodTask>[1]);
+      const snapshot = isFinal(fromEvent.status) && !isFinal(record.status) ? await withTencentTimes(record, fromEvent) : fromEvent;
       const changed = applySnapshot(record, snapshot, now());
       if (changed || !record.eventHandledAt) {
         record.eventHandledAt ??= new Date(now()).toISOString();
@@ -150,6 +151,23 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       if (isFinal(record.status) && changed) report.tasks.finished++;
       if (isFinal(record.status)) finishedByEvents.add(taskId);
     });
+  }
+
+  /**
+   * A completion event carries the task object but no times (EventContent.AigcVideoCompleteEvent is
+   * an AigcVideoTask), so the task that ends by it is read once with DescribeTaskDetail: its record
+   * then holds Tencent's FinishTime and whole answer, the same ones a query showed before the tracker
+   * closed it, instead of this tick's time. Best effort: without an answer the event alone decides.
+   */
+  async function withTencentTimes(record: TaskRecord, fromEvent: TaskSnapshot): Promise<TaskSnapshot> {
+    try {
+      const described = await poll(record);
+      return described.status === fromEvent.status && described.finishedAt !== undefined ? described : fromEvent;
+    } catch (error) {
+      if (!(error instanceof UpstreamError)) throw error;
+      log.warn("tracker.event.describe-failed", { taskId: record.taskId, code: error.code });
+      return fromEvent;
+    }
   }
 
   async function drainEvents(): Promise<void> {
