@@ -77,7 +77,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
   const cosRequests: CosRequestLine[] = [];
   // Rate limits far above what a sequential fuzzer reaches: a 429 would then mean our own bug.
   // PullEvents answers at once instead of holding 5 s, so timer ticks stay quick.
-  const tencent = await startTencentStandIn({ port: 0, rateLimits: { vod: 1e6, mps: 1e6, actions: { "vod.PullEvents": 1e6, "vod.ConfirmEvents": 1e6, "vod.DescribeTaskDetail": 1e6, "mps.DescribeAigcVideoTask": 1e6 } }, events: { pullHoldMs: 0 } });
+  const tencent = await startTencentStandIn({ port: 0, rateLimits: { vod: 1e6, mps: 1e6, actions: { "vod.PullEvents": 1e6, "vod.ConfirmEvents": 1e6, "vod.DescribeTaskDetail": 1e6, "mps.DescribeAigcVideoTask": 1e6, "mps.DescribeAigcImageTask": 1e6 } }, events: { pullHoldMs: 0 } });
   const cos = await startCosStandIn({
     port: 0,
     dataDir,

@@ -346,7 +346,7 @@ export function checkCosCase(input: CosCase, observation: Observation<unknown>):
 }
 
 /** Tencent actions a tracker tick may call. */
-const TICK_ACTIONS = new Set(["PullEvents", "ConfirmEvents", "DescribeTaskDetail", "DescribeAigcVideoTask"]);
+const TICK_ACTIONS = new Set(["PullEvents", "ConfirmEvents", "DescribeTaskDetail", "DescribeAigcVideoTask", "DescribeAigcImageTask"]);
 
 /** Checks one timer case: never throws; malformed events are ignored without touching anything. */
 export function checkTimerCase(input: TimerCase, observation: Observation<unknown>): Verdict {

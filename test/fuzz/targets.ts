@@ -142,7 +142,7 @@ function queryTarget(service: "vod" | "mps"): FuzzTarget {
   const route = QUERY_ROUTES.find((r) => r.service === service);
   if (!route) throw new Error(`no query route for ${service}`);
   const expectations: HttpExpectations = {
-    actions: ["DescribeTaskDetail", "DescribeAigcVideoTask"],
+    actions: ["DescribeTaskDetail", "DescribeAigcVideoTask", "DescribeAigcImageTask"],
     successCalls: "any",
     isApiPath: (path) => path.includes("/v1/query/"),
   };
