@@ -99,7 +99,7 @@ afterEach(() => logs.restore());
 
 describe("the VOD query route, read as a relay documents it", () => {
   it("answers a finished image task with every field of the relay's documented answer, each with its type", async () => {
-    const documented = loadEvent("relay-vod-query-image-finish.json");
+    const documented = loadEvent<{ Response: { AigcImageTask: { Input: Record<string, unknown> } } }>("relay-vod-query-image-finish.json");
     const taskId = await create(vodImage, "/tencent-vod/v1/aigc-image", documented.Response.AigcImageTask.Input);
     tencent.advance(5_000);
     const answer = await query(VOD_ROUTE, taskId);

@@ -92,3 +92,23 @@ describe("problem+json mapping", () => {
     expect(busy.body + broken.body).not.toContain("media-1250000000");
   });
 });
+
+describe("Tencent's error envelope in every problem", () => {
+  const errors: Array<[string, unknown]> = [
+    ["a refusal", new RequestRefused("invalid-request", "InvalidParameterValue.Duration", "Duration 7 is not supported")],
+    ["an upstream 4xx", new UpstreamError("rejected", "InvalidParameter", "tencent says no", { action: "CreateAigcVideoTask", attempts: 1 })],
+    ["an upstream 5xx", new UpstreamError("failed", "InternalError", "secret internals", { action: "CreateAigcVideoTask", attempts: 5 })],
+    ["a storage failure", new CosError({ status: 500, code: "InternalError", message: "bucket internals", retryable: false })],
+    ["a configuration problem", new ConfigError("AIGC_API_TOKENS", "config internals")],
+    ["an unexpected error", new Error("stack internals")],
+  ];
+
+  it.each(errors)("gives %s a Response with Error.Code = code, Error.Message = detail and RequestId = requestId", (_, error) => {
+    const problem = body(problemResponse(error, "req-9"));
+    expect(problem.Response).toEqual({ Error: { Code: problem.code, Message: problem.detail }, RequestId: "req-9" });
+  });
+
+  it.each(errors.slice(2))("keeps the internals of %s out of the envelope too", (_, error) => {
+    expect(JSON.stringify(body(problemResponse(error, "req-9")).Response)).not.toMatch(/internals/);
+  });
+});
