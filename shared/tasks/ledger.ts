@@ -7,6 +7,9 @@
  *   tasks/<taskId>.json          one TaskRecord per task the bundle created
  *   open/<taskId>                an (empty) marker while the task is not finished or not delivered:
  *                                the tracker lists this, not every task ever made
+ *   owners/<tokenId>/<newest-first time>~<kind>~<taskId>
+ *                                an (empty) entry per task an HTTP caller created: listing a
+ *                                caller's tasks, newest first, reads this and not every record
  *   uploads/<sessionId>.json     which redraw task an upload became (redraw on upload)
  *   idempotency/<key>.json       the first answer to an Idempotency-Key
  *   locks/<name>.json            short leases (one tracker tick at a time)
@@ -100,6 +103,18 @@ export interface TaskRecord {
   delivery: { webhook?: DeliveryState; bucket?: DeliveryState; keep?: DeliveryState };
 }
 
+/** One task of a caller, as the owner index lists it (without reading its record). */
+export interface OwnerIndexEntry {
+  taskId: string;
+  kind: TaskKind;
+  createdAt: string;
+}
+
+/** Makes a later task sort first: COS lists keys in ascending order. */
+const NEWEST_FIRST_BASE = 10 ** 13;
+/** Separates the parts of an owner index key; no task id, kind or digit string holds it. */
+const OWNER_KEY_SEPARATOR = "~";
+
 /** An Idempotency-Key's first answer, so a repeat gets the same one. */
 export interface IdempotencyRecord {
   bodyHash: string;
@@ -166,6 +181,44 @@ export class TaskLedger {
   async recordNewTask(record: TaskRecord): Promise<void> {
     await this.cos.putObject(this.ref, this.openKey(record.taskId), "", { contentType: "text/plain" });
     await this.write(this.key("tasks", record.taskId), record, true);
+    await this.indexByOwner(record);
+  }
+
+  private ownerPrefix(tokenId: string): string {
+    return `${this.prefix}owners/${encodeURIComponent(tokenId)}/`;
+  }
+
+  /** The owner index key of a task: newest first by creation, then by kind and id. */
+  private ownerKey(tokenId: string, record: Pick<TaskRecord, "taskId" | "kind" | "createdAt">): string {
+    const newestFirst = String(NEWEST_FIRST_BASE - 1 - Date.parse(record.createdAt)).padStart(13, "0");
+    return `${this.ownerPrefix(tokenId)}${newestFirst}${OWNER_KEY_SEPARATOR}${record.kind}${OWNER_KEY_SEPARATOR}${encodeURIComponent(record.taskId)}`;
+  }
+
+  /**
+   * Adds a task to its caller's index (tasks an upload created have no caller). Written after the
+   * record, so every listed task has one; a task whose entry failed is tracked but not listed.
+   */
+  async indexByOwner(record: TaskRecord): Promise<void> {
+    if (record.origin.type !== "http") return;
+    await this.cos.putObject(this.ref, this.ownerKey(record.origin.tokenId, record), "", { contentType: "text/plain" });
+  }
+
+  /**
+   * One page of a caller's tasks from the owner index, newest first, without reading their records.
+   * `after` is the `last` of the previous page: a position inside this caller's index only, so a
+   * cursor can never reach another caller's entries.
+   */
+  async listOwnerTasks(tokenId: string, options: { after?: string; maxKeys: number }): Promise<{ entries: OwnerIndexEntry[]; last?: string; more: boolean }> {
+    const prefix = this.ownerPrefix(tokenId);
+    const page = await this.cos.listObjects(this.ref, { prefix, maxKeys: options.maxKeys, ...(options.after ? { marker: prefix + options.after } : {}) });
+    const entries: OwnerIndexEntry[] = [];
+    for (const object of page.objects) {
+      const [newestFirst, kind, taskId] = object.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR);
+      if (newestFirst === undefined || kind === undefined || taskId === undefined) continue;
+      entries.push({ taskId: decodeURIComponent(taskId), kind: kind as TaskKind, createdAt: new Date(NEWEST_FIRST_BASE - 1 - Number(newestFirst)).toISOString() });
+    }
+    const lastKey = page.objects.at(-1)?.key;
+    return { entries, ...(lastKey ? { last: lastKey.slice(prefix.length) } : {}), more: page.truncated };
   }
 
   /** Replaces a task's record (the tracker is its only writer after creation). */
