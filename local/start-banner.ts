@@ -30,11 +30,11 @@ export function startBanner(stack: LocalStack, target: string, env: NodeJS.Proce
     const webhookSecret = env.AIGC_WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET ? LOCAL_WEBHOOK_SECRET : "(yours, from AIGC_WEBHOOK_SECRET)";
     lines.push(
       "Local development credentials (they open the stand-ins only; no Tencent Cloud account knows them):",
-      `  SecretId        ${DEV_SECRET_ID}`,
-      `  SecretKey       ${DEV_SECRET_KEY}`,
-      `  Tencent API 3.0 endpoint ${new URL(stack.standIn.url).host} (http; VOD and MPS on one port)`,
-      `  COS endpoint    ${stack.cos.url} (path-style), bucket ${env.AIGC_REDRAW_BUCKET}, region ${env.AIGC_REDRAW_REGION}`,
-      `  Webhook secret  ${webhookSecret}  (Standard Webhooks, verifies the webhooks this stack sends)`,
+      `  SecretId                  ${DEV_SECRET_ID}`,
+      `  SecretKey                 ${DEV_SECRET_KEY}`,
+      `  Tencent API 3.0 endpoint  ${new URL(stack.standIn.url).host} (http; VOD and MPS on one port)`,
+      `  COS endpoint              ${stack.cos.url} (path-style), bucket ${env.AIGC_REDRAW_BUCKET}, region ${env.AIGC_REDRAW_REGION}`,
+      `  Webhook secret            ${webhookSecret}  (Standard Webhooks: verifies the webhooks this stack sends)`,
       `A video put under ${env.AIGC_REDRAW_INPUT_PREFIX || "in/"} of the bucket is redrawn; upload one, wait for its result, and download it:`,
       `  ${portPrefix}npm run upload -- local/assets/aigc-video.mp4 in/clip.mp4 --wait`,
       `  ${portPrefix}npm run download -- out/clip.mp4`,

@@ -1,14 +1,15 @@
 /**
  * `npm run download -- <key> [--to <dir>] [--wait] [--timeout <s>]`: saves an object of the local
  * bucket of `npm start` (a redraw result such as out/clip.mp4) and its status sidecar
- * (`<key>.json`), signed with the development credentials, and prints where they went. The folder
- * defaults to .local-data/downloads, keeping the key's path. With --wait it first waits for the
- * sidecar, running tracker ticks, so a result uploaded by any tool can be fetched in one command.
+ * (`<key>.json`), signed with the development credentials, and prints where they went: by default
+ * under downloads/ in npm start's data folder (.local-data, or AIGC_LOCAL_DATA_DIR), keeping the
+ * key's path. With --wait it first waits for the sidecar, running tracker ticks, so a result
+ * uploaded by any tool can be fetched in one command.
  */
 
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { downloadWithSidecar, localBucket, shownPath, waitForSidecar } from "./local-bucket";
+import { defaultDownloadDir, downloadWithSidecar, localBucket, shownPath, waitForSidecar } from "./local-bucket";
 
 const USAGE = "usage: npm run download -- <key> [--to <dir>] [--wait] [--timeout <seconds>]   e.g. npm run download -- out/clip.mp4";
 
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values.timeout ?? 120);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new Error(`--timeout must be a number of seconds, got "${values.timeout}"`);
   const bucket = localBucket();
-  const dir = resolve(values.to ?? resolve(__dirname, "..", ".local-data", "downloads"));
+  const dir = resolve(values.to ?? defaultDownloadDir());
 
   if (values.wait && !(await waitForSidecar(bucket, key, { timeoutMs: timeoutSeconds * 1000 }))) {
     throw new Error(`no result for ${key} within ${timeoutSeconds} s: is the upload under the input prefix and a video? (see the npm start log)`);

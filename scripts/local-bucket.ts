@@ -40,6 +40,11 @@ export function localBucket(env: NodeJS.ProcessEnv = process.env): LocalBucket {
   };
 }
 
+/** Where downloads go unless --to says otherwise: `downloads/` in npm start's data folder. */
+export function defaultDownloadDir(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(__dirname, "..", env.AIGC_LOCAL_DATA_DIR || ".local-data", "downloads");
+}
+
 /** The sidecar of an output key, if the tracker has written it (the task ended). */
 export async function readSidecar(bucket: LocalBucket, key: string): Promise<ResultSidecar | undefined> {
   const found = await bucket.cos.getObject(bucket.ref, `${key}.json`);

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { UploadRecord } from "../shared/tasks/ledger";
-import { downloadWithSidecar, localBucket, shownPath, waitForSidecar, type LocalBucket } from "./local-bucket";
+import { defaultDownloadDir, downloadWithSidecar, localBucket, shownPath, waitForSidecar, type LocalBucket } from "./local-bucket";
 
 const CONTENT_TYPES: Record<string, string> = { ".mp4": "video/mp4", ".mov": "video/quicktime", ".webm": "video/webm", ".png": "image/png", ".jpg": "image/jpeg" };
 const USAGE = "usage: npm run upload -- <file> [key] [--wait] [--to <dir>] [--timeout <seconds>]   (key defaults to in/<file name>)";
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const saved = await downloadWithSidecar(bucket, record.output.key, resolve(values.to ?? resolve(__dirname, "..", ".local-data", "downloads")));
+  const saved = await downloadWithSidecar(bucket, record.output.key, resolve(values.to ?? defaultDownloadDir()));
   process.stdout.write(`task ${sidecar.taskId} ${sidecar.status}${sidecar.error ? `: ${sidecar.error.code} ${sidecar.error.message}` : ""}\n`);
   if (saved.object) process.stdout.write(`result saved to ${shownPath(saved.object.path)}\n`);
   if (saved.sidecar) process.stdout.write(`sidecar saved to ${shownPath(saved.sidecar.path)}\n`);

@@ -76,7 +76,7 @@ describe("npm start with the official clients", () => {
   }, 60_000);
 
   it("answers tencentcloud-sdk-nodejs pointed at the printed Tencent endpoint", async () => {
-    const endpoint = /Tencent API 3\.0 endpoint (\S+)/.exec(stack.output())?.[1] ?? "";
+    const endpoint = /Tencent API 3\.0 endpoint\s+(\S+)/.exec(stack.output())?.[1] ?? "";
     const vod = new tencentcloud.vod.v20180717.Client({
       credential: { secretId: DEV_SECRET_ID, secretKey: DEV_SECRET_KEY },
       region: "ap-guangzhou",
