@@ -16,6 +16,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
 import { API_DESCRIPTION_ROUTES } from "../shared/openapi/serve";
+import { TASKS_API_ROUTES } from "../shared/tracking/tasks-api";
 import { BUNDLE_FILE, buildFunctions, FUNCTION_FILES, SCF_RUNTIME } from "./build";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -38,6 +39,7 @@ export const FUNCTION_ROUTES: FunctionRoutes = {
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+    ...TASKS_API_ROUTES,
     ...API_DESCRIPTION_ROUTES,
   ],
   "task-tracker": [],

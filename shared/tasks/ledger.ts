@@ -21,6 +21,7 @@
 
 import { createHash } from "node:crypto";
 import type { CosBucketRef, CosClient } from "../cos/client";
+import type { TaskEventType } from "../tracking/webhooks";
 import type { TaskKind } from "../validation";
 
 /** One normalized status for every task type. */
@@ -99,8 +100,11 @@ export interface TaskRecord {
   /** Set when Tencent's completion event for this task was handled. */
   eventHandledAt?: string;
   callbackUrl?: string;
+  /** The webhook events the create asked for (WebhookEvents); absent: the two final ones. */
+  webhookEvents?: TaskEventType[];
   output?: OutputTarget;
-  delivery: { webhook?: DeliveryState; bucket?: DeliveryState; keep?: DeliveryState };
+  /** webhook: the final event (task.succeeded / task.failed); webhookStarted: task.started. */
+  delivery: { webhook?: DeliveryState; webhookStarted?: DeliveryState; bucket?: DeliveryState; keep?: DeliveryState };
 }
 
 /** One task of a caller, as the owner index lists it (without reading its record). */
@@ -108,6 +112,8 @@ export interface OwnerIndexEntry {
   taskId: string;
   kind: TaskKind;
   createdAt: string;
+  /** Where the entry is in its caller's index: a listing that stops here continues `after` it. */
+  position: string;
 }
 
 /** Makes a later task sort first: COS lists keys in ascending order. */
@@ -215,7 +221,12 @@ export class TaskLedger {
     for (const object of page.objects) {
       const [newestFirst, kind, taskId] = object.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR);
       if (newestFirst === undefined || kind === undefined || taskId === undefined) continue;
-      entries.push({ taskId: decodeURIComponent(taskId), kind: kind as TaskKind, createdAt: new Date(NEWEST_FIRST_BASE - 1 - Number(newestFirst)).toISOString() });
+      entries.push({
+        taskId: decodeURIComponent(taskId),
+        kind: kind as TaskKind,
+        createdAt: new Date(NEWEST_FIRST_BASE - 1 - Number(newestFirst)).toISOString(),
+        position: object.key.slice(prefix.length),
+      });
     }
     const lastKey = page.objects.at(-1)?.key;
     return { entries, ...(lastKey ? { last: lastKey.slice(prefix.length) } : {}), more: page.truncated };

@@ -57,7 +57,7 @@ describe("the owner index", () => {
       "251007502-AigcVideo-1t",
       "251007502-AigcVideo-0t",
     ]);
-    expect(first.entries[2]).toEqual({ taskId: "2147483650", kind: "mps-image", createdAt: "2026-12-03T09:00:00.000Z" });
+    expect(first.entries[2]).toMatchObject({ taskId: "2147483650", kind: "mps-image", createdAt: "2026-12-03T09:00:00.000Z" });
   });
 
   it("never lists another caller's tasks, nor tasks an upload created", async () => {

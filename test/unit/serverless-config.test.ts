@@ -22,6 +22,8 @@ const ROUTES: FunctionRoutes = {
   "task-query": [
     { method: "GET", path: "/tencent-vod/v1/query/{TaskId}" },
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
+    { method: "GET", path: "/v1/tasks" },
+    { method: "GET", path: "/v1/tasks/{TaskId}" },
     { method: "GET", path: "/openapi.json" },
     { method: "GET", path: "/docs" },
     { method: "GET", path: "/docs/assets/{File}" },
