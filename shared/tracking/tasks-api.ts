@@ -16,7 +16,7 @@ import { tencentClients } from "../tencent/clients";
 import type { TaskKind } from "../validation";
 import { taskView, type AnsweredTask, type TaskView } from "./answers";
 import { parseTaskId, queryTask, type QueryDeps, type QueryRoute } from "./query";
-import { isFinal } from "./status";
+import { waitForFinal } from "./wait";
 
 /** The native routes; serverless.yml declares the same ones (a test keeps them in step). */
 export const TASKS_API_ROUTES = [
@@ -29,11 +29,6 @@ export const LIST_LIMIT = { default: 20, max: 100 } as const;
 
 /** Index entries one listing request reads at most, so a rare status filter cannot make it unbounded. */
 const LIST_SCAN_MAX = 1000;
-
-/** While waiting, Tencent is asked at most once a second per request. */
-const WAIT_POLL_MS = 1_000;
-/** Time kept back from the function's deadline to answer after a wait. */
-const WAIT_ANSWER_MARGIN_MS = 1_500;
 
 const TASK_STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", "failed"];
 
@@ -60,29 +55,6 @@ function json(scope: RequestScope, body: unknown, headers: Record<string, string
     headers: { "content-type": "application/json", "cache-control": "no-store", "x-request-id": scope.request.requestId, ...headers },
     body: JSON.stringify(body),
   };
-}
-
-const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/**
- * Asks for a task's state until it is final or `waitSeconds` have passed (never past the function's
- * deadline), at most once a second; returns the last state seen.
- */
-export async function waitForFinal(
-  ask: () => Promise<AnsweredTask>,
-  waitSeconds: number,
-  timing: { deadline: number; now: () => number; sleep?: (ms: number) => Promise<void> },
-): Promise<AnsweredTask> {
-  const sleep = timing.sleep ?? defaultSleep;
-  const until = Math.min(timing.now() + waitSeconds * 1000, timing.deadline - WAIT_ANSWER_MARGIN_MS);
-  for (;;) {
-    const asked = timing.now();
-    const task = await ask();
-    if (isFinal(task.status)) return task;
-    const next = asked + WAIT_POLL_MS;
-    if (next > until) return task;
-    await sleep(next - timing.now());
-  }
 }
 
 /** `GET /v1/tasks/{TaskId}`: one task of any type the caller created, in the product's own view. */
