@@ -13,6 +13,8 @@ import { checkCallbackUrl } from "../http/callback-url";
 import { httpFunction, readJsonBody, requireCaller, type RequestScope } from "../http/function";
 import type { HttpResponse } from "../http/types";
 import { tencentClients } from "../tencent/clients";
+import { parseWebhookEvents, sendsEveryFinalEvent } from "../tracking/webhook-events";
+import type { TaskEventType } from "../tracking/webhooks";
 import { validateWith, type CreateAction, type TaskKind } from "../validation/action";
 import { normalizeKey } from "../validation/field-names";
 import { createTask, type CreatedTask } from "./create";
@@ -25,30 +27,58 @@ import { admitCreate, createdNothing, type SpendSlots } from "./spend-cap";
 /** How long an unfinished Idempotency-Key claim is taken to be a request still in flight. */
 const IN_FLIGHT_MS = 60_000;
 
-/** Takes our own `CallbackUrl` field (any spelling) out of the body before Tencent's fields are validated. */
-function takeCallbackUrl(body: unknown, scope: RequestScope): { body: unknown; callbackUrl?: string } {
-  if (!body || typeof body !== "object" || Array.isArray(body)) return { body };
-  const fields = body as Record<string, unknown>;
-  // Most bodies have no CallbackUrl: look for it before copying anything.
+/** Finds one of our own fields (any spelling: CallbackUrl, callback_url, callbackUrl) in a body, and how often it is given. */
+function findOwnField(fields: Record<string, unknown>, normalized: string): { field?: string; count: number } {
   let field: string | undefined;
   let count = 0;
   for (const key in fields) {
-    if (!Object.prototype.hasOwnProperty.call(fields, key) || normalizeKey(key) !== "callbackurl") continue;
+    if (!Object.prototype.hasOwnProperty.call(fields, key) || normalizeKey(key) !== normalized) continue;
     field ??= key;
     count++;
   }
-  if (field === undefined) return { body };
-  const value = fields[field];
-  const refuse = (message: string) =>
-    new RequestRefused("invalid-request", "InvalidParameterValue.CallbackUrl", `${field}: ${message}`, {
-      issues: [{ field, message, code: "InvalidParameterValue.CallbackUrl" }],
-    });
-  if (count > 1) throw refuse("is given more than once");
-  if (typeof value !== "string") throw refuse("must be a string URL");
-  const checked = checkCallbackUrl(value, { allowPrivate: scope.config.allowPrivateCallbacks });
-  if (!checked.ok) throw refuse(checked.reason);
-  const { [field]: _callbackUrl, ...rest } = fields;
-  return { body: rest, callbackUrl: checked.url.href };
+  return { ...(field !== undefined ? { field } : {}), count };
+}
+
+/** A 400 naming one of our own fields as the client spelled it. */
+function refuseOwnField(code: string, field: string, message: string): RequestRefused {
+  return new RequestRefused("invalid-request", code, `${field}: ${message}`, { issues: [{ field, message, code }] });
+}
+
+/**
+ * Takes our own `CallbackUrl` and `WebhookEvents` fields (any spelling) out of the body before
+ * Tencent's fields are validated, so neither is ever sent to Tencent.
+ */
+function takeWebhookFields(body: unknown, scope: RequestScope): { body: unknown; callbackUrl?: string; webhookEvents?: TaskEventType[] } {
+  if (!body || typeof body !== "object" || Array.isArray(body)) return { body };
+  const fields = body as Record<string, unknown>;
+  // Most bodies have neither field: look for them before copying anything.
+  const callback = findOwnField(fields, "callbackurl");
+  const events = findOwnField(fields, "webhookevents");
+  if (callback.field === undefined && events.field === undefined) return { body };
+  const rest = { ...fields };
+  let callbackUrl: string | undefined;
+  if (callback.field !== undefined) {
+    const refuse = (message: string) => refuseOwnField("InvalidParameterValue.CallbackUrl", callback.field as string, message);
+    const value = fields[callback.field];
+    if (callback.count > 1) throw refuse("is given more than once");
+    if (typeof value !== "string") throw refuse("must be a string URL");
+    const checked = checkCallbackUrl(value, { allowPrivate: scope.config.allowPrivateCallbacks });
+    if (!checked.ok) throw refuse(checked.reason);
+    callbackUrl = checked.url.href;
+    delete rest[callback.field];
+  }
+  let webhookEvents: TaskEventType[] | undefined;
+  if (events.field !== undefined) {
+    const refuse = (message: string) => refuseOwnField("InvalidParameterValue.WebhookEvents", events.field as string, message);
+    if (events.count > 1) throw refuse("is given more than once");
+    // Events with nowhere to go would be silently dropped: a client who asks for them has made a mistake.
+    if (callbackUrl === undefined) throw refuse("needs a CallbackUrl to send the events to");
+    const parsed = parseWebhookEvents(fields[events.field]);
+    if (!parsed.ok) throw refuse(parsed.reason);
+    webhookEvents = parsed.events;
+    delete rest[events.field];
+  }
+  return { body: rest, ...(callbackUrl !== undefined ? { callbackUrl } : {}), ...(webhookEvents ? { webhookEvents } : {}) };
 }
 
 function stableJson(value: unknown): string {
@@ -86,7 +116,16 @@ function created(scope: RequestScope, task: CreatedTask, warnings: readonly Fiel
 }
 
 /** Records a created task; the task exists either way, so a ledger failure is logged, not answered. */
-async function recordTask(ledger: TaskLedger, kind: TaskKind, caller: Caller, task: CreatedTask, params: Record<string, unknown>, callbackUrl: string | undefined, scope: RequestScope) {
+async function recordTask(
+  ledger: TaskLedger,
+  kind: TaskKind,
+  caller: Caller,
+  task: CreatedTask,
+  params: Record<string, unknown>,
+  webhook: { callbackUrl?: string; webhookEvents?: TaskEventType[] },
+  scope: RequestScope,
+) {
+  const { callbackUrl, webhookEvents } = webhook;
   const now = new Date().toISOString();
   const record: TaskRecord = {
     taskId: task.taskId,
@@ -100,7 +139,10 @@ async function recordTask(ledger: TaskLedger, kind: TaskKind, caller: Caller, ta
     status: "queued",
     history: [{ status: "queued", at: now }],
     ...(callbackUrl ? { callbackUrl } : {}),
-    delivery: callbackUrl ? { webhook: { state: "pending", attempts: 0 } } : {},
+    ...(webhookEvents ? { webhookEvents } : {}),
+    // A final webhook that will be sent whatever the outcome is pending from the start (the query
+    // shows it); one that depends on the outcome is added by the tracker when the task ends.
+    delivery: callbackUrl && sendsEveryFinalEvent(webhookEvents) ? { webhook: { state: "pending", attempts: 0 } } : {},
   };
   try {
     await ledger.recordNewTask(record);
@@ -113,7 +155,7 @@ async function recordTask(ledger: TaskLedger, kind: TaskKind, caller: Caller, ta
 export async function handleCreateRequest(action: CreateAction, scope: RequestScope): Promise<HttpResponse> {
   const kind = action.kind;
   const caller = requireCaller(scope);
-  const { body, callbackUrl } = takeCallbackUrl(readJsonBody(scope.request), scope);
+  const { body, callbackUrl, webhookEvents } = takeWebhookFields(readJsonBody(scope.request), scope);
   const result = validateWith(action, body, { allowUnlistedModels: scope.config.allowUnlistedModels, refuseUnlistedVersions: scope.config.refuseUnlistedVersions });
   if (!result.ok) {
     const first = result.issues[0];
@@ -143,7 +185,8 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   // Hashed only when a key is given: most creates carry none, and the hash is a full walk of the body.
   let idempotency: { id: string; bodyHash: string } | undefined;
   if (idempotencyKey !== undefined && ledger) {
-    const bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null })).digest("hex");
+    // webhookEvents only when given, so a body without it hashes as it did before the field existed.
+    const bodyHash = createHash("sha256").update(stableJson({ params: result.params, callbackUrl: callbackUrl ?? null, ...(webhookEvents ? { webhookEvents } : {}) })).digest("hex");
     idempotency = { id: ledger.idempotencyId(`${caller.tokenId}\n${kind}`, idempotencyKey), bodyHash };
     const claim = await ledger.claimIdempotencyKey(idempotency.id, { bodyHash, state: "pending", createdAt: new Date().toISOString() });
     if (!claim.claimed) {
@@ -192,7 +235,7 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   }
   const response = created(scope, task, result.warnings);
   if (ledger) {
-    await recordTask(ledger, kind, caller, task, params, callbackUrl, scope);
+    await recordTask(ledger, kind, caller, task, params, { ...(callbackUrl ? { callbackUrl } : {}), ...(webhookEvents ? { webhookEvents } : {}) }, scope);
     if (idempotency) {
       await ledger
         .completeIdempotencyKey(idempotency.id, { bodyHash: idempotency.bodyHash, state: "done", createdAt: new Date().toISOString(), response: { status: response.status, body: response.body } })
@@ -203,7 +246,10 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
 }
 
 /** The SCF entry for a task type's create route; the function passes its own action, so its bundle holds no other. */
-export function createTaskFunction(action: CreateAction) {
+export function createTaskFunction(
+  action: CreateAction,
+  handle: (action: CreateAction, scope: RequestScope) => Promise<HttpResponse> = handleCreateRequest,
+) {
   const info = TASK_KINDS[action.kind];
-  return httpFunction(info.functionName, info.route, (scope) => handleCreateRequest(action, scope));
+  return httpFunction(info.functionName, info.route, (scope) => handle(action, scope));
 }

@@ -149,3 +149,42 @@ describe("GET /v1/tasks/{TaskId}", () => {
     expect(bodyOf(response)).toMatchObject({ code: "InvalidParameterValue.Prefer", errors: [{ field: "Prefer" }] });
   });
 });
+
+describe("Prefer: wait on a create route", () => {
+  async function createWaiting(prefer: string, body: unknown = { ModelName: "Kling", ModelVersion: "O1", Prompt: "wait for me" }) {
+    const event = apiEvent({ path: "/tencent-mps/v1/aigc-image", body, headers: { authorization: `Bearer ${TOKEN}`, prefer } });
+    return (mpsImage as Handler)(event, scfContext(30_000));
+  }
+
+  it("answers Tencent's envelope once the task is final, with its state under aigcScf", async () => {
+    const response = await createWaiting("wait=10");
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["preference-applied"]).toBe("wait=10");
+    const answer = bodyOf(response).Response;
+    expect(answer.TaskId).toEqual(expect.any(String));
+    expect(answer.aigcScf).toMatchObject({ TaskId: answer.TaskId, TaskType: "mps-image", Status: "succeeded", Outputs: [{ Type: "image", Url: expect.stringMatching(/^http/) }] });
+    // Tencent was asked at most once a second while waiting.
+    const describes = tencent.calls().filter((call) => call.action === "DescribeAigcImageTask" && call.taskId === answer.TaskId);
+    expect(describes.length).toBeLessThanOrEqual(5);
+  });
+
+  it("answers at N seconds with the state then", async () => {
+    const answer = bodyOf(await createWaiting("wait=1")).Response;
+    // The task takes 3 s at the stand-in: after 1 s it is not final yet.
+    expect(["queued", "running"]).toContain(answer.aigcScf.Status);
+  });
+
+  it("refuses a wait over 25 seconds before anything is created", async () => {
+    const before = tencent.createdTasks().length;
+    const response = await createWaiting("wait=26");
+    expect(response.statusCode).toBe(400);
+    expect(bodyOf(response).errors[0].field).toBe("Prefer");
+    expect(tencent.createdTasks()).toHaveLength(before);
+  });
+
+  it("answers as before without the header", async () => {
+    const response = await (mpsImage as Handler)(apiEvent({ path: "/tencent-mps/v1/aigc-image", body: { Prompt: "x" }, headers: { authorization: `Bearer ${TOKEN}` } }), scfContext());
+    expect(response.headers["preference-applied"]).toBeUndefined();
+    expect(bodyOf(response).Response).not.toHaveProperty("aigcScf");
+  });
+});
