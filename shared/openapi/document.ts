@@ -154,7 +154,7 @@ function createDescription(kind: TaskKind): string {
     info.dedupBySessionId
       ? "A retried create runs under a `SessionId` (yours, else one derived from `Idempotency-Key`), which Tencent refuses to run twice."
       : "MPS has no `SessionId`: only calls that certainly did not run are retried; send `Idempotency-Key` to make your own retries safe.",
-    "`CallbackUrl` (ours, not Tencent's) asks for a webhook when the task ends: see `webhooks`.",
+    "`CallbackUrl` (ours, not Tencent's) asks for a webhook when the task ends; `WebhookEvents` (ours too) picks which of `task.started`, `task.succeeded`, `task.failed` are sent (default: the two final ones): see `webhooks`.",
     ...(catalog ? ["", `Models the catalog lists (\`${catalog.action}\`; \`AIGC_ALLOW_UNLISTED_MODELS=true\` lets others through).`, "", RULE_STRENGTH_LEGEND, "", catalogTable(catalog)] : []),
   ].join("\n");
 }
@@ -302,8 +302,19 @@ function descriptionOperations(): Record<string, JsonSchema> {
   };
 }
 
-/** A `task.succeeded` webhook of the VOD video task the query example shows. */
+/** A `task.started` and a `task.succeeded` webhook of the VOD video task the query example shows, and an MPS failure. */
 const WEBHOOK_EXAMPLES: Record<TaskEventPayload["type"], TaskEventPayload> = {
+  "task.started": {
+    type: "task.started",
+    timestamp: "2025-10-21T08:00:02.000Z",
+    data: {
+      TaskId: QUERY_EXAMPLES.vod[OWN_VIEW_KEY].TaskId,
+      TaskType: "vod-video",
+      Status: "running",
+      Outputs: [],
+      CreatedAt: "2025-10-21T08:00:00.000Z",
+    },
+  },
   "task.succeeded": {
     type: "task.succeeded",
     timestamp: "2025-10-21T08:01:12.000Z",
@@ -339,6 +350,17 @@ function minutesOrHours(ms: number): string {
   return ms >= 3_600_000 ? `${ms / 3_600_000} h` : ms >= 60_000 ? `${ms / 60_000} min` : `${ms / 1000} s`;
 }
 
+/** Each webhook's operation id, summary and when it is sent. */
+const WEBHOOK_OPERATIONS: Record<TaskEventPayload["type"], { operationId: string; summary: string; when: string }> = {
+  "task.started": {
+    operationId: "taskStartedWebhook",
+    summary: "A task started processing",
+    when: "POSTed to the create request's `CallbackUrl` once, when Tencent is first seen reporting the task processing (VOD `PROCESSING`, MPS `RUN`), before the final event. A task first seen when already finished sends none.",
+  },
+  "task.succeeded": { operationId: "taskSucceededWebhook", summary: "A task produced its results", when: "POSTed to the create request's `CallbackUrl` when the task ends with its results." },
+  "task.failed": { operationId: "taskFailedWebhook", summary: "A task failed", when: "POSTed to the create request's `CallbackUrl` when the task ends without results." },
+};
+
 function webhooks(): Record<string, JsonSchema> {
   const header = (name: string, description: string, example: string): JsonSchema => ({ name, in: "header", required: true, description, schema: { type: "string" }, example });
   const retries = `retried on later tracker ticks, ${minutesOrHours(WEBHOOK_RETRY.firstDelayMs)} doubling to ${minutesOrHours(WEBHOOK_RETRY.maxDelayMs)}, for ${minutesOrHours(WEBHOOK_RETRY.giveUpAfterMs)}, then marked undeliverable in the task's Delivery`;
@@ -347,10 +369,9 @@ function webhooks(): Record<string, JsonSchema> {
       const example = WEBHOOK_EXAMPLES[type];
       const signed = signWebhook(EXAMPLE_WEBHOOK_SECRET, webhookIdFor(example.data.TaskId, type), new Date(example.timestamp), JSON.stringify(example));
       const operation = {
-        operationId: type === "task.succeeded" ? "taskSucceededWebhook" : "taskFailedWebhook",
-        summary: type === "task.succeeded" ? "A task produced its results" : "A task failed",
-        description:
-          "POSTed to the create request's `CallbackUrl` when the task ends, per [Standard Webhooks](https://www.standardwebhooks.com), signed with the deployment's `AIGC_WEBHOOK_SECRET` (`whsec_…`): verify it with any Standard Webhooks library. Redirects are not followed.",
+        operationId: WEBHOOK_OPERATIONS[type].operationId,
+        summary: WEBHOOK_OPERATIONS[type].summary,
+        description: `${WEBHOOK_OPERATIONS[type].when} Sent for the events the create's \`WebhookEvents\` names (default: \`task.succeeded\` and \`task.failed\`), per [Standard Webhooks](https://www.standardwebhooks.com), signed with the deployment's \`AIGC_WEBHOOK_SECRET\` (\`whsec_…\`): verify it with any Standard Webhooks library. Each event of a task has its own \`webhook-id\` and its own retries. Redirects are not followed.`,
         security: [],
         parameters: [
           header("webhook-id", "The same for every attempt of one task's event: dedupe on it.", signed["webhook-id"]),
@@ -391,7 +412,7 @@ function apiDescription(): string {
     "",
     "**Idempotency.** `Idempotency-Key` (1-255 visible ASCII characters) makes a retry safe: the same key with the same body (same token, same route) returns the first answer with `Idempotent-Replayed: true`; with another body it is refused (`idempotency-mismatch`); while the first request is running, `idempotency-in-flight` says when to come back (`Retry-After`).",
     "",
-    "**Following a task.** Poll the query route of its service, or give `CallbackUrl` to get a webhook (see `webhooks`).",
+    "**Following a task.** Poll the query route of its service, or give `CallbackUrl` to get a webhook when it ends, and `WebhookEvents` to choose the events (`task.started` too; see `webhooks`).",
     "",
     "**Errors** are RFC 9457 `application/problem+json`, with our request id in `requestId` and `X-Request-Id`; Tencent's code and RequestId are kept when Tencent answered. Every problem type:",
     "",

@@ -15,6 +15,7 @@ import { OWN_VIEW_KEY, type TaskView, type TaskViewDelivery, type TaskViewOutput
 import { MPS_ANSWER_SHAPES } from "../tracking/answers-mps";
 import { TASK_ID } from "../tracking/query";
 import { VOD_TASK_TYPES } from "../tracking/status";
+import { DEFAULT_WEBHOOK_EVENTS, WEBHOOK_EVENT_TYPES } from "../tracking/webhook-events";
 import type { TaskEventOutput, TaskEventPayload, TaskEventType } from "../tracking/webhooks";
 import { requestSchemas, toSnakeCase, type FieldIssue, type TaskKind } from "../validation";
 import { INFERRED_RULE_WARNING, RENAMED_MODEL_WARNING, UNLISTED_VERSION_WARNING } from "../validation/rules/model-check";
@@ -32,7 +33,7 @@ const OUTPUT_TYPES = members<TaskOutput["type"]>({ video: true, image: true, fil
 const DELIVERY_STATES = members<DeliveryState["state"]>({ pending: true, delivered: true, undeliverable: true });
 const OUTPUT_SOURCES = members<TaskViewOutput["Source"]>({ tencent: true, bucket: true });
 /** The events a task sends. */
-export const TASK_EVENT_TYPES = members<TaskEventType>({ "task.succeeded": true, "task.failed": true });
+export const TASK_EVENT_TYPES = members<TaskEventType>({ "task.started": true, "task.succeeded": true, "task.failed": true });
 
 const dateTime = (description: string): JsonSchema => ({ type: "string", format: "date-time", description });
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -67,10 +68,22 @@ function callbackUrlSchema(): JsonSchema {
   };
 }
 
+/** Our own body field: which webhook events the task sends (taken out before Tencent's fields are validated). */
+function webhookEventsSchema(): JsonSchema {
+  return {
+    type: "array",
+    minItems: 1,
+    items: { type: "string", enum: [...WEBHOOK_EVENT_TYPES] },
+    default: [...DEFAULT_WEBHOOK_EVENTS],
+    description:
+      "Not a Tencent parameter: which webhooks (see `webhooks`) the task sends to `CallbackUrl`, which it needs. Default: the two final events. `task.started` is sent once, when Tencent is first seen reporting the task processing; a task first seen when already finished sends none. Duplicates are ignored.",
+  };
+}
+
 /** The create-request schemas of one task kind: Tencent's PascalCase, and the same fields in snake_case. */
 export function createRequestSchemas(kind: TaskKind): { pascal: JsonSchema; snake: JsonSchema } {
   const { $schema: _dialect, ...converted } = z.toJSONSchema(requestSchemas[kind], { io: "input" }) as JsonSchema;
-  const pascal: JsonSchema = { ...converted, properties: { ...(converted.properties as JsonSchema), CallbackUrl: callbackUrlSchema() } };
+  const pascal: JsonSchema = { ...converted, properties: { ...(converted.properties as JsonSchema), CallbackUrl: callbackUrlSchema(), WebhookEvents: webhookEventsSchema() } };
   const snake = renameProperties(pascal, toSnakeCase) as JsonSchema;
   return {
     pascal,
@@ -153,11 +166,12 @@ function taskViewSchema(): JsonSchema {
       type: "object",
       properties: {
         Webhook: ref("TaskDelivery"),
+        WebhookStarted: ref("TaskDelivery"),
         Bucket: ref("TaskDelivery"),
         Keep: ref("TaskDelivery"),
       } satisfies Record<keyof NonNullable<TaskView["Delivery"]>, JsonSchema>,
       additionalProperties: false,
-      description: "Webhook: the CallbackUrl delivery; Bucket: a redraw-on-upload result written to the bucket; Keep: the copy kept with AIGC_KEEP_RESULTS.",
+      description: "Webhook: the CallbackUrl delivery of the final event (task.succeeded / task.failed); WebhookStarted: the task.started webhook, once the task was seen running (WebhookEvents); Bucket: a redraw-on-upload result written to the bucket; Keep: the copy kept with AIGC_KEEP_RESULTS.",
     },
     Stale: { const: true, description: "Tencent could not be asked: the state is the ledger's, as of UpdatedAt." },
   } satisfies Record<keyof TaskView, JsonSchema>;
@@ -312,7 +326,7 @@ export const QUERY_EXAMPLES: Readonly<Record<TencentService, Record<string, unkn
   },
 };
 
-/** The body of a task webhook (`task.succeeded` / `task.failed`). */
+/** The body of a task webhook (`task.started`, `task.succeeded` / `task.failed`). */
 export function taskEventSchema(): JsonSchema {
   type Data = TaskEventPayload["data"];
   const output = {
@@ -324,7 +338,7 @@ export function taskEventSchema(): JsonSchema {
   const data = {
     TaskId: { type: "string" },
     TaskType: { type: "string", enum: Object.keys(requestSchemas), description: "Which create route made the task." },
-    Status: { type: "string", enum: ["succeeded", "failed"] satisfies Data["Status"][] },
+    Status: { type: "string", enum: ["running", "succeeded", "failed"] satisfies Data["Status"][], description: "`running` in task.started, else the outcome." },
     Progress: { type: "number", minimum: 0, maximum: 100 },
     Outputs: { type: "array", items: { type: "object", required: ["Type"], properties: output, additionalProperties: false } },
     Error: ref("TaskError"),
@@ -333,7 +347,7 @@ export function taskEventSchema(): JsonSchema {
   } satisfies Record<keyof Data, JsonSchema>;
   const properties = {
     type: { type: "string", enum: TASK_EVENT_TYPES },
-    timestamp: dateTime("When the task ended (not when this attempt was sent)."),
+    timestamp: dateTime("When the task ended, or, in task.started, when it was first seen running (not when this attempt was sent)."),
     data: { type: "object", required: ["TaskId", "TaskType", "Status", "Outputs", "CreatedAt"], properties: data, additionalProperties: false },
   } satisfies Record<keyof TaskEventPayload, JsonSchema>;
   return { type: "object", required: ["type", "timestamp", "data"], properties, additionalProperties: false };

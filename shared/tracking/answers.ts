@@ -79,7 +79,8 @@ export interface TaskView {
   FinishedAt?: string;
   Outputs: TaskViewOutput[];
   Error?: { Code: string; Message: string };
-  Delivery?: { Webhook?: TaskViewDelivery; Bucket?: TaskViewDelivery; Keep?: TaskViewDelivery };
+  /** Webhook: the final event; WebhookStarted: task.started (when asked for and seen running). */
+  Delivery?: { Webhook?: TaskViewDelivery; WebhookStarted?: TaskViewDelivery; Bucket?: TaskViewDelivery; Keep?: TaskViewDelivery };
   Stale?: true;
 }
 
@@ -102,6 +103,7 @@ function deliveriesOf(delivery: TaskRecord["delivery"]): TaskView["Delivery"] {
   // errors are about our storage and stay in the logs.
   const out: NonNullable<TaskView["Delivery"]> = {
     ...(delivery.webhook ? { Webhook: deliveryOf(delivery.webhook, true) } : {}),
+    ...(delivery.webhookStarted ? { WebhookStarted: deliveryOf(delivery.webhookStarted, true) } : {}),
     ...(delivery.bucket ? { Bucket: deliveryOf(delivery.bucket, false) } : {}),
     ...(delivery.keep ? { Keep: deliveryOf(delivery.keep, false) } : {}),
   };

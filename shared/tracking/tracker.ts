@@ -4,9 +4,11 @@
  *      ledger BEFORE confirming it (ConfirmEvents): a crash in between loses nothing, since the
  *      event comes back, and handling an event twice changes nothing;
  *   2. poll what has no event: VOD redraw tasks (DescribeTaskDetail), MPS tasks
- *      (DescribeAigcVideoTask), and VOD tasks whose event is overdue;
- *   3. deliver finished tasks: keep a copy in our bucket (AIGC_KEEP_RESULTS), write redraw results
- *      and their status sidecar into the bucket, and POST signed webhooks; failed deliveries are
+ *      (DescribeAigcVideoTask), VOD tasks whose event is overdue, and queued VOD tasks whose
+ *      create asked for task.started (the completion event says nothing about a start);
+ *   3. deliver (./deliveries): task.started webhooks of running tasks that asked for one; for
+ *      finished tasks, keep a copy in our bucket (AIGC_KEEP_RESULTS), write redraw results and
+ *      their status sidecar into the bucket, and POST the final webhook; failed deliveries are
  *      retried on later ticks for 24 hours, then marked undeliverable, never dropped silently;
  *   4. stop starting work before the function's time runs out.
  *
@@ -19,15 +21,14 @@ import type { Config } from "../config";
 import type { CosClient } from "../cos/client";
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
-import { redact } from "../log";
 import { isMpsKind } from "../tasks/kinds";
-import type { TaskLedger, TaskOutput, TaskRecord } from "../tasks/ledger";
+import type { TaskLedger, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
 import { describeTask } from "./describe";
-import { copyUrlToBucket, RESULT_EXTENSIONS } from "./results";
+import { STOP_MARGIN_MS, taskDeliveries, type DeliveryCounts } from "./deliveries";
 import { applySnapshot, fromVodTask, isFinal, type TaskSnapshot } from "./status";
-import { buildTaskEvent, deliverWebhook, isDeliveryDue, markDelivered, markUndeliverable, nextAttempt, webhookIdFor } from "./webhooks";
+import { awaitsStart } from "./webhook-events";
 
 export interface TrackerDeps {
   config: Config;
@@ -48,22 +49,16 @@ export interface TickReport {
   skipped?: string;
   events: { pulled: number; handled: number; notOurs: number; confirmed: number };
   tasks: { open: number; polled: number; finished: number; closed: number; deferred: number };
-  deliveries: { webhook: number; bucket: number; keep: number; failed: number; undeliverable: number };
+  deliveries: DeliveryCounts;
   ms: number;
 }
 
-/** Work is not started with less time than this left: a poll or a delivery needs room to finish. */
-const STOP_MARGIN_MS = 3_000;
 /** VOD video/image tasks are polled only when their completion event is this late. */
 const EVENT_OVERDUE_MS = 10 * 60 * 1000;
 /** And then at most this often. */
 const OVERDUE_POLL_EVERY_MS = 60 * 1000;
 /** One tick at a time. */
 const LEASE = "task-tracker";
-/** A webhook receiver gets this long to answer. */
-const WEBHOOK_TIMEOUT_MS = 10_000;
-/** Kept results are served as presigned URLs this long. */
-const KEPT_URL_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 const EVENT_KINDS: Record<string, { kind: "vod-video" | "vod-image"; field: string }> = {
   AigcVideoTaskComplete: { kind: "vod-video", field: "AigcVideoCompleteEvent" },
@@ -74,7 +69,7 @@ function emptyReport(): TickReport {
   return {
     events: { pulled: 0, handled: 0, notOurs: 0, confirmed: 0 },
     tasks: { open: 0, polled: 0, finished: 0, closed: 0, deferred: 0 },
-    deliveries: { webhook: 0, bucket: 0, keep: 0, failed: 0, undeliverable: 0 },
+    deliveries: { webhook: 0, webhookStarted: 0, bucket: 0, keep: 0, failed: 0, undeliverable: 0 },
     ms: 0,
   };
 }
@@ -200,130 +195,16 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
       now,
     });
 
+  const { deliver } = taskDeliveries({ config, ledger, cos: deps.cos, log, now, timeLeft, counts: report.deliveries });
+
   function shouldPoll(record: TaskRecord, at: number): boolean {
     if (isMpsKind(record.kind) || record.kind === "vod-redraw") return true; // no completion event exists
+    // Tencent sends an event only when a task ends: seeing it start (for task.started) takes a poll.
+    if (awaitsStart(record)) return true;
     if (record.eventHandledAt) return false;
     const age = at - Date.parse(record.createdAt);
     const sinceCheck = record.lastCheckedAt ? at - Date.parse(record.lastCheckedAt) : Number.POSITIVE_INFINITY;
     return age > EVENT_OVERDUE_MS && sinceCheck > OVERDUE_POLL_EVERY_MS;
-  }
-
-  async function keepResults(record: TaskRecord, signal: AbortSignal): Promise<void> {
-    const ledgerRef = ledger.ref;
-    const outputs = record.outputs ?? [];
-    for (const [index, output] of outputs.entries()) {
-      if (output.kept || !output.url) continue;
-      const key = `${config.resultsPrefix}${record.taskId}/${index}.${RESULT_EXTENSIONS[output.type]}`;
-      await copyUrlToBucket(deps.cos, output.url, ledgerRef, key, signal);
-      output.kept = { bucket: ledgerRef.bucket, region: ledgerRef.region, key };
-    }
-  }
-
-  async function writeToBucket(record: TaskRecord, signal: AbortSignal): Promise<void> {
-    const target = record.output;
-    if (!target) return;
-    const ref = { bucket: target.bucket, region: target.region };
-    const output = record.outputs?.[0];
-    if (record.status === "succeeded") {
-      if (output?.kept) {
-        const source = deps.cos.presignGetUrl({ bucket: output.kept.bucket, region: output.kept.region }, output.kept.key, 3600);
-        await copyUrlToBucket(deps.cos, source, ref, target.key, signal);
-      } else if (output?.url) {
-        await copyUrlToBucket(deps.cos, output.url, ref, target.key, signal);
-      } else {
-        throw new Error("the task succeeded without an output URL (permanent storage gives a FileId only)");
-      }
-    }
-    const upload = record.origin.type === "cos-upload" ? await ledger.getUpload(record.origin.uploadSessionId) : undefined;
-    const sidecar = {
-      taskId: record.taskId,
-      status: record.status,
-      ...(upload ? { source: { bucket: upload.source.bucket, key: upload.source.key } } : {}),
-      output: record.status === "succeeded" ? { bucket: target.bucket, key: target.key } : null,
-      createdAt: record.createdAt,
-      finishedAt: record.finishedAt,
-      durationSeconds: record.finishedAt ? Math.round((Date.parse(record.finishedAt) - Date.parse(record.createdAt)) / 1000) : undefined,
-      ...(record.error ? { error: record.error } : {}),
-    };
-    await deps.cos.putObject(ref, target.sidecarKey, JSON.stringify(sidecar, null, 2), { contentType: "application/json" });
-  }
-
-  function publishedOutputs(record: TaskRecord): TaskOutput[] {
-    return (record.outputs ?? []).map((output) =>
-      output.kept
-        ? {
-            type: output.type,
-            url: deps.cos.presignGetUrl({ bucket: output.kept.bucket, region: output.kept.region }, output.kept.key, KEPT_URL_TTL_SECONDS),
-            expiresAt: new Date(now() + KEPT_URL_TTL_SECONDS * 1000).toISOString(),
-          }
-        : output,
-    );
-  }
-
-  /** A failed delivery attempt, with what the receiver said about retrying. */
-  class DeliveryFailure extends Error {
-    constructor(
-      message: string,
-      readonly retryAfterMs?: number,
-      readonly final = false,
-    ) {
-      super(message);
-    }
-  }
-
-  async function attempt(record: TaskRecord, name: "keep" | "bucket" | "webhook", work: (signal: AbortSignal) => Promise<void>): Promise<void> {
-    const state = record.delivery[name];
-    if (!state || !isDeliveryDue(state, now())) return;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), Math.max(1_000, timeLeft() - STOP_MARGIN_MS));
-    try {
-      await work(controller.signal);
-      record.delivery[name] = markDelivered(state, now());
-      report.deliveries[name]++;
-      log.info(`tracker.delivered.${name}`, { taskId: record.taskId, attempts: record.delivery[name]?.attempts });
-    } catch (error) {
-      const message = String(redact((error as Error).message ?? error));
-      const failure = error instanceof DeliveryFailure ? error : undefined;
-      const next = failure?.final
-        ? markUndeliverable(state, now(), message)
-        : nextAttempt(state, now(), { error: message, ...(failure?.retryAfterMs !== undefined ? { retryAfterMs: failure.retryAfterMs } : {}) });
-      record.delivery[name] = next;
-      report.deliveries.failed++;
-      if (next.state === "undeliverable") {
-        report.deliveries.undeliverable++;
-        log.error(`tracker.undeliverable.${name}`, { taskId: record.taskId, attempts: next.attempts, lastError: next.lastError });
-      } else {
-        log.warn(`tracker.delivery-failed.${name}`, { taskId: record.taskId, attempts: next.attempts, nextAttemptAt: next.nextAttemptAt, error: next.lastError });
-      }
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async function deliver(record: TaskRecord): Promise<void> {
-    if (config.keepResults && record.status === "succeeded" && !record.delivery.keep) record.delivery.keep = { state: "pending", attempts: 0 };
-    if (record.output && !record.delivery.bucket) record.delivery.bucket = { state: "pending", attempts: 0 };
-    if (record.callbackUrl && !record.delivery.webhook) record.delivery.webhook = { state: "pending", attempts: 0 };
-    // Keep first: the bucket copy and the webhook then point at our own copy.
-    await attempt(record, "keep", (signal) => keepResults(record, signal));
-    if (record.delivery.keep?.state === "pending") return;
-    await attempt(record, "bucket", (signal) => writeToBucket(record, signal));
-    const callbackUrl = record.callbackUrl;
-    if (callbackUrl) {
-      await attempt(record, "webhook", async () => {
-        if (!config.webhookSecret) throw new Error("AIGC_WEBHOOK_SECRET is not set, so webhooks cannot be signed");
-        const event = buildTaskEvent(record, { outputs: publishedOutputs(record) });
-        const result = await deliverWebhook(callbackUrl, {
-          id: webhookIdFor(record.taskId, event.type),
-          body: JSON.stringify(event),
-          secret: config.webhookSecret,
-          timeoutMs: Math.min(WEBHOOK_TIMEOUT_MS, Math.max(1_000, timeLeft() - STOP_MARGIN_MS)),
-          allowPrivate: config.allowPrivateCallbacks,
-        });
-        // 410 Gone is Standard Webhooks' "stop sending"; everything else is retried for 24 h.
-        if (!result.delivered) throw new DeliveryFailure(result.error, result.retryAfterMs, result.status === 410);
-      });
-    }
   }
 
   async function processTask(taskId: string): Promise<void> {
@@ -345,7 +226,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
           log.warn("tracker.poll-failed", { taskId, error });
         }
       }
-      if (isFinal(record.status)) await deliver(record);
+      await deliver(record);
       if (JSON.stringify(record) !== before) {
         record.updatedAt = new Date(now()).toISOString();
         await ledger.saveTask(record);

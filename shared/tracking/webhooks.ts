@@ -1,7 +1,8 @@
 /**
  * Task webhooks, per Standard Webhooks (https://www.standardwebhooks.com): when a task finishes the
- * tracker POSTs a `task.succeeded` / `task.failed` event to the client's CallbackUrl, signed with
- * HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` by the reference library.
+ * tracker POSTs a `task.succeeded` / `task.failed` event to the client's CallbackUrl (and, when the
+ * create asked for it in WebhookEvents, `task.started` when Tencent reports it processing), signed
+ * with HMAC-SHA256 over `{webhook-id}.{webhook-timestamp}.{body}` by the reference library.
  *
  * - `webhook-id` is derived from the task and the event, so every redelivery carries the same id and
  *   receivers can dedupe on it; `webhook-timestamp` is the attempt's time (re-signed per attempt).
@@ -20,8 +21,8 @@ import { CallbackTargetRefused, checkCallbackUrl, createGuardedLookup } from "..
 import type { DeliveryState, TaskOutput, TaskRecord } from "../tasks/ledger";
 import type { TaskKind } from "../validation";
 
-/** The two events a task can send. */
-export type TaskEventType = "task.succeeded" | "task.failed";
+/** The events a task can send: started (only when asked for), then one of the two final ones. */
+export type TaskEventType = "task.started" | "task.succeeded" | "task.failed";
 
 /** One result file as a webhook receiver sees it. */
 export interface TaskEventOutput {
@@ -34,12 +35,12 @@ export interface TaskEventOutput {
 /** The body of a task webhook (PascalCase inside `data`, like the rest of the API). */
 export interface TaskEventPayload {
   type: TaskEventType;
-  /** When the event happened (the task finished), not when this attempt was sent. */
+  /** When the event happened (the task was seen running, or finished), not when this attempt was sent. */
   timestamp: string;
   data: {
     TaskId: string;
     TaskType: TaskKind;
-    Status: "succeeded" | "failed";
+    Status: "running" | "succeeded" | "failed";
     Progress?: number;
     Outputs: TaskEventOutput[];
     Error?: { Code: string; Message: string };
@@ -139,6 +140,20 @@ export function buildTaskEvent(record: TaskRecord, options: { outputs?: TaskOutp
       CreatedAt: record.createdAt,
       ...(record.finishedAt ? { FinishedAt: record.finishedAt } : {}),
     },
+  };
+}
+
+/**
+ * Builds the `task.started` payload: the task as it was when first seen running, so every attempt
+ * (even one made after the task ended) sends the same body; `undefined` if it was never seen running.
+ */
+export function buildStartedEvent(record: TaskRecord): TaskEventPayload | undefined {
+  const startedAt = record.history.find((entry) => entry.status === "running")?.at;
+  if (startedAt === undefined) return undefined;
+  return {
+    type: "task.started",
+    timestamp: startedAt,
+    data: { TaskId: record.taskId, TaskType: record.kind, Status: "running", Outputs: [], CreatedAt: record.createdAt },
   };
 }
 

@@ -10,6 +10,8 @@ export interface WebhookReceiver {
   deliveries: Array<{ id: string; payload: any }>;
   /** Every request that arrived, verified or not. */
   attempts: number;
+  /** The webhook-id header of every request that arrived, in arrival order (answered or not). */
+  attemptIds: string[];
   /** While true, every request is answered 503 (the receiver is "down"). */
   down: boolean;
   /** While set, every request is answered with this status (410 Gone, say). */
@@ -21,12 +23,13 @@ export interface WebhookReceiver {
 /** Starts a receiver on 127.0.0.1 that verifies with `secret` (whsec_...) and answers 204, or 400 on a bad signature. */
 export async function startWebhookReceiver(secret: string): Promise<WebhookReceiver> {
   const verifier = new Webhook(secret.slice("whsec_".length));
-  const state = { deliveries: [] as WebhookReceiver["deliveries"], attempts: 0, down: false, answerWith: undefined as number | undefined };
+  const state = { deliveries: [] as WebhookReceiver["deliveries"], attempts: 0, attemptIds: [] as string[], down: false, answerWith: undefined as number | undefined };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       state.attempts++;
+      state.attemptIds.push(String(req.headers["webhook-id"]));
       if (state.down || state.answerWith !== undefined) {
         res.writeHead(state.answerWith ?? 503).end();
         return;

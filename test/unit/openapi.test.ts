@@ -17,13 +17,14 @@ import { loadSeedExamples, openApiDocument } from "../../scripts/openapi";
 import { problemKinds } from "../../shared/http/problem";
 import { buildOpenApiDocument } from "../../shared/openapi/document";
 import { problemName } from "../../shared/openapi/problems";
+import { TASKS_API_ROUTES } from "../../shared/tracking/tasks-api";
 import { queryResponseSchemaName } from "../../shared/openapi/schemas";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import type { TaskRecord } from "../../shared/tasks/ledger";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { isValidIdempotencyKey } from "../../shared/tasks/session-id";
 import { QUERY_ROUTES, queryTask, TASK_ID, taskAnswer } from "../../shared/tracking/query";
-import { buildTaskEvent } from "../../shared/tracking/webhooks";
+import { buildStartedEvent, buildTaskEvent } from "../../shared/tracking/webhooks";
 import { validateCreateRequest, type TaskKind } from "../../shared/validation";
 import { loadBody } from "../support/scf";
 
@@ -93,6 +94,7 @@ describe("the OpenAPI document", () => {
     const served = [
       ...Object.values(TASK_KINDS).map((kind) => `${kind.route.method} ${kind.route.path}`),
       ...QUERY_ROUTES.map((route) => `${route.method} ${route.path}`),
+      ...TASKS_API_ROUTES.map((route) => `${route.method} ${route.path}`),
       ...API_DESCRIPTION_ROUTES.map((route) => `${route.method} ${route.path}`),
     ].sort();
     const declared = readApiRoutes(join(ROOT, "serverless.yml"))
@@ -282,11 +284,11 @@ describe("answers and webhooks", () => {
     expect(validate({ Response: { TaskId: "x", RequestId: "y", Extra: 1 } })).toBe(false);
   });
 
-  it("lists both webhooks with the Standard Webhooks headers, and describes the payload the tracker sends", () => {
-    expect(Object.keys(document.webhooks).sort()).toEqual(["task.failed", "task.succeeded"]);
+  it("lists the three webhooks with the Standard Webhooks headers, and describes the payloads the tracker sends", () => {
+    expect(Object.keys(document.webhooks).sort()).toEqual(["task.failed", "task.started", "task.succeeded"]);
     const validate = schemaValidator({ $ref: "#/components/schemas/TaskEvent" });
-    for (const record of [finished, failed]) {
-      const payload = buildTaskEvent(record);
+    const started = buildStartedEvent({ ...finished, history: [{ status: "queued", at: finished.createdAt }, { status: "running", at: "2025-10-21T08:00:02.000Z" }] });
+    for (const payload of [buildTaskEvent(finished), buildTaskEvent(failed), started!]) {
       const webhook = document.webhooks[payload.type].post;
       expect(webhook.parameters.map((p: Json) => `${p.in} ${p.name}`)).toEqual(["header webhook-id", "header webhook-timestamp", "header webhook-signature"]);
       expect(validate(payload), JSON.stringify(validate.errors)).toBe(true);
