@@ -12,7 +12,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { docsInitScript, docsPageHtml } from "../shared/openapi/docs-page";
 import { buildOpenApiDocument, type OpenApiDocument, type OpenApiInput } from "../shared/openapi/document";
-import { API_DESCRIPTION_FILES, DOCS_ASSETS_DIR, DOCS_INIT_ASSET, DOCS_PAGE_FILE, OPENAPI_FILE } from "../shared/openapi/files";
+import { mpsImageCatalog, mpsVideoCatalog, vodImageCatalog, vodVideoCatalog, type ActionCatalog } from "../shared/catalog";
+import { catalogView } from "../shared/catalog/view";
+import { API_DESCRIPTION_FILES, DOCS_ASSETS_DIR, DOCS_INIT_ASSET, DOCS_PAGE_FILE, MODELS_FILE, OPENAPI_FILE } from "../shared/openapi/files";
 import { TASK_KINDS } from "../shared/tasks/kinds";
 import type { TaskKind } from "../shared/validation";
 
@@ -46,6 +48,22 @@ export function openApiDocument(): OpenApiDocument {
   return buildOpenApiDocument({ version: pkg.version, examples: loadSeedExamples() });
 }
 
+/** The catalog view served as `GET /v1/models`: every create route that has models, with its catalog. */
+export function modelsDocument(): ReturnType<typeof catalogView> {
+  const catalogs: Partial<Record<TaskKind, ActionCatalog<object, string>>> = {
+    "vod-video": vodVideoCatalog as unknown as ActionCatalog<object, string>,
+    "vod-image": vodImageCatalog as unknown as ActionCatalog<object, string>,
+    "mps-video": mpsVideoCatalog as unknown as ActionCatalog<object, string>,
+    "mps-image": mpsImageCatalog as unknown as ActionCatalog<object, string>,
+  };
+  return catalogView(
+    (Object.keys(TASK_KINDS) as TaskKind[]).flatMap((kind) => {
+      const catalog = catalogs[kind];
+      return catalog ? [{ route: TASK_KINDS[kind].route.path, catalog }] : [];
+    }),
+  );
+}
+
 /** Every file of the API description (API_DESCRIPTION_FILES), by path relative to the function's directory. */
 export function apiDescriptionFiles(): Record<string, Uint8Array> {
   const encode = (text: string) => new TextEncoder().encode(text);
@@ -54,6 +72,7 @@ export function apiDescriptionFiles(): Record<string, Uint8Array> {
   const dist = path.dirname(createRequire(import.meta.url).resolve("swagger-ui-dist/package.json"));
   const files: Record<string, Uint8Array> = {
     [OPENAPI_FILE]: encode(`${JSON.stringify(document, null, 2)}\n`),
+    [MODELS_FILE]: encode(`${JSON.stringify(modelsDocument(), null, 2)}\n`),
     [DOCS_PAGE_FILE]: encode(docsPageHtml(title)),
     [`${DOCS_ASSETS_DIR}/${DOCS_INIT_ASSET}`]: encode(docsInitScript()),
   };

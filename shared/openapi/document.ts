@@ -17,6 +17,7 @@ import { DOCS_ASSETS } from "./files";
 import { EXAMPLE_REQUEST_ID, problemExamples, problemHeaderName, problemName, problemResponses } from "./problems";
 import { createRequestSchemas, QUERY_EXAMPLES, queryResponseSchemaName, sharedSchemas, TASK_EVENT_TYPES, type JsonSchema } from "./schemas";
 import { API_DESCRIPTION_ROUTES } from "./serve";
+import { modelsOperation, PREFERENCE_APPLIED_HEADER, preferWaitParameter, tasksApiPaths } from "./tasks-api-doc";
 
 /** What the description is generated from, beyond the sources it imports. */
 export interface OpenApiInput {
@@ -191,7 +192,7 @@ function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][Task
     operationId: `create${name}Task`,
     summary: `${info.service.toUpperCase()} ${info.action}`,
     description: createDescription(kind),
-    parameters: [ref("parameters", "Idempotency-Key")],
+    parameters: [ref("parameters", "Idempotency-Key"), preferWaitParameter(`the task (the answer then adds its state under \`Response.${OWN_VIEW_KEY}\`)`)],
     requestBody: {
       required: true,
       content: {
@@ -207,7 +208,7 @@ function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][Task
     responses: {
       [OK]: {
         description: createdDescription(kind),
-        headers: { "X-Request-Id": ref("headers", "X-Request-Id"), "Idempotent-Replayed": ref("headers", "Idempotent-Replayed") },
+        headers: { "X-Request-Id": ref("headers", "X-Request-Id"), "Idempotent-Replayed": ref("headers", "Idempotent-Replayed"), "Preference-Applied": PREFERENCE_APPLIED_HEADER },
         content: {
           "application/json": {
             schema: ref("schemas", "CreateTaskResponse"),
@@ -256,12 +257,13 @@ function thrownRefusal(attempt: () => unknown): RequestRefused {
 }
 
 function descriptionOperations(): Record<string, JsonSchema> {
-  const [openapi, docs, assets] = API_DESCRIPTION_ROUTES;
+  const [openapi, models, docs, assets] = API_DESCRIPTION_ROUTES;
   const base = { tags: ["API description"], security: [] };
   const headers = { "X-Request-Id": ref("headers", "X-Request-Id") };
   const problems = (route: { method: string; path: string }, names: readonly string[]) => problemResponses(names, route);
   const assetTypes = [...new Set(Object.values(DOCS_ASSETS))];
   return {
+    [models.path]: { get: { ...modelsOperation(), responses: { ...(modelsOperation().responses as Record<string, unknown>), ...problems(models, DESCRIPTION_PROBLEMS) } } },
     [openapi.path]: {
       get: {
         ...base,
@@ -435,6 +437,7 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
   const paths: Record<string, JsonSchema> = {};
   for (const kind of kinds) paths[TASK_KINDS[kind].route.path] = { [TASK_KINDS[kind].route.method.toLowerCase()]: createOperation(kind, input.examples[kind]) };
   for (const route of QUERY_ROUTES) paths[route.path] = { [route.method.toLowerCase()]: queryOperation(route) };
+  Object.assign(paths, tasksApiPaths());
   Object.assign(paths, descriptionOperations());
 
   return {

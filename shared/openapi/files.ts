@@ -7,6 +7,9 @@
 /** The OpenAPI document, served as `GET /openapi.json`. */
 export const OPENAPI_FILE = "openapi.json";
 
+/** The model catalog as data (shared/catalog/view.ts), served as `GET /v1/models`. */
+export const MODELS_FILE = "models.json";
+
 /** The HTML page served as `GET /docs`. */
 export const DOCS_PAGE_FILE = "docs/index.html";
 
@@ -30,6 +33,7 @@ export const DOCS_ASSETS: Readonly<Record<string, string>> = {
 /** Every file of the API description, relative to the bundle's directory (zip entries use the same names). */
 export const API_DESCRIPTION_FILES: readonly string[] = [
   OPENAPI_FILE,
+  MODELS_FILE,
   DOCS_PAGE_FILE,
   ...Object.keys(DOCS_ASSETS).map((name) => `${DOCS_ASSETS_DIR}/${name}`),
 ];

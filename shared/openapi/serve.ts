@@ -10,11 +10,12 @@ import path from "node:path";
 import { RequestRefused } from "../errors";
 import type { RequestScope, RouteHandler } from "../http/function";
 import type { HttpResponse } from "../http/types";
-import { DOCS_ASSETS, DOCS_ASSETS_DIR, DOCS_PAGE_FILE, OPENAPI_FILE } from "./files";
+import { DOCS_ASSETS, DOCS_ASSETS_DIR, DOCS_PAGE_FILE, MODELS_FILE, OPENAPI_FILE } from "./files";
 
 /** The routes of the API description; serverless.yml declares the same ones (a test keeps them in step). */
 export const API_DESCRIPTION_ROUTES = [
   { method: "GET", path: "/openapi.json" },
+  { method: "GET", path: "/v1/models" },
   { method: "GET", path: "/docs" },
   { method: "GET", path: `/${DOCS_ASSETS_DIR}/{File}` },
 ] as const;
@@ -76,12 +77,17 @@ function ok(contentType: string, body: string, headers: Record<string, string> =
  */
 export function apiDescriptionRoutes(assetsDir: string | undefined): RouteHandler[] {
   const read = fileCache(assetsDir);
-  const [openapi, docs, assets] = API_DESCRIPTION_ROUTES;
+  const [openapi, models, docs, assets] = API_DESCRIPTION_ROUTES;
   return [
     {
       ...openapi,
       // Public and read-only: other origins' tools (editors, client generators) may fetch it.
       handle: async () => ok("application/json", await read(OPENAPI_FILE), { "access-control-allow-origin": "*" }),
+    },
+    {
+      ...models,
+      // The catalog that validates requests, as data: public like the description it also drives.
+      handle: async () => ok("application/json", await read(MODELS_FILE), { "access-control-allow-origin": "*" }),
     },
     {
       ...docs,

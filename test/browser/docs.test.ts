@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { QUERY_ROUTES } from "../../shared/tracking/query";
+import { TASKS_API_ROUTES } from "../../shared/tracking/tasks-api";
 import { TASK_EVENT_TYPES } from "../../shared/openapi/schemas";
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--no-zygote", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -57,7 +58,7 @@ beforeAll(async () => {
   });
   await page.goto(`${url}/docs`);
   // Swagger UI draws one .opblock per operation and webhook once it has read openapi.json.
-  const operations = API_DESCRIPTION_ROUTES.length + QUERY_ROUTES.length + Object.keys(TASK_KINDS).length + TASK_EVENT_TYPES.length;
+  const operations = API_DESCRIPTION_ROUTES.length + QUERY_ROUTES.length + TASKS_API_ROUTES.length + Object.keys(TASK_KINDS).length + TASK_EVENT_TYPES.length;
   await page.waitForFunction(`document.querySelectorAll(".opblock").length >= ${operations}`, undefined, { timeout: 30_000 });
 }, 120_000);
 
@@ -84,6 +85,7 @@ describe("GET /docs in Chromium", () => {
     const routes = [
       ...Object.values(TASK_KINDS).map((kind) => `${kind.route.method} ${kind.route.path}`),
       ...QUERY_ROUTES.map((route) => `${route.method} ${route.path}`),
+      ...TASKS_API_ROUTES.map((route) => `${route.method} ${route.path}`),
       ...API_DESCRIPTION_ROUTES.map((route) => `${route.method} ${route.path}`),
     ];
     for (const route of routes) expect(drawn, route).toContain(route);

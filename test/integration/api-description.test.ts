@@ -152,3 +152,22 @@ describe("the query routes next to them", () => {
     expect(response.headers["www-authenticate"]).toMatch(/^Bearer/);
   });
 });
+
+describe("GET /v1/models", () => {
+  it("answers the catalog as data without a token: each rule with its strength and source", async () => {
+    const response = await get("/v1/models");
+    expect(response.statusCode).toBe(200);
+    expect(response.headers["content-type"]).toBe("application/json");
+    const models = JSON.parse(response.body);
+    expect(models.sdkVersion).toBe("4.1.313");
+    expect(models.actions.map((action: { route: string }) => action.route)).toEqual([
+      "/tencent-vod/v1/aigc-video",
+      "/tencent-vod/v1/aigc-image",
+      "/tencent-mps/v1/aigc-video",
+      "/tencent-mps/v1/aigc-image",
+    ]);
+    const kling16 = models.actions[0].models.find((model: { name: string }) => model.name === "Kling").versions.find((version: { version: string }) => version.version === "1.6");
+    expect(kling16.rules.lastFrame).toMatchObject({ strength: "inferred" });
+    expect(kling16.rules.durations).toMatchObject({ value: { min: 3, max: 15 }, strength: "documented" });
+  });
+});

@@ -24,6 +24,7 @@ const ROUTES: FunctionRoutes = {
     { method: "GET", path: "/tencent-mps/v1/query/{TaskId}" },
     { method: "GET", path: "/v1/tasks" },
     { method: "GET", path: "/v1/tasks/{TaskId}" },
+    { method: "GET", path: "/v1/models" },
     { method: "GET", path: "/openapi.json" },
     { method: "GET", path: "/docs" },
     { method: "GET", path: "/docs/assets/{File}" },
