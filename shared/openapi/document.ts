@@ -145,6 +145,28 @@ export function catalogTable(catalog: ActionCatalog<object, string>): string {
   return [...table, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }
 
+/**
+ * The models of a create route and their rules, as a Markdown table with its legend: the long
+ * reference, so it is the description of the route's request schema (shown after the operations).
+ */
+export function catalogDescription(kind: TaskKind): string | undefined {
+  const catalog = catalogOf(kind);
+  if (!catalog) return undefined;
+  return [`Models the catalog lists (\`${catalog.action}\`; \`AIGC_ALLOW_UNLISTED_MODELS=true\` lets others through; \`GET /v1/models\` has the same as data).`, "", RULE_STRENGTH_LEGEND, "", catalogTable(catalog)].join("\n");
+}
+
+/**
+ * What "Try it out" sends by default on each create route: a small, real request that works more
+ * than once and on any deployment (text only, or Tencent's public sample video for a redraw).
+ */
+export const TRY_IT_BODIES: Readonly<Record<TaskKind, Record<string, unknown>>> = {
+  "vod-video": { ModelName: "GV", ModelVersion: "3.1-fast", Prompt: "a red fox running through fresh snow at dawn, cinematic", OutputConfig: { AspectRatio: "16:9" } },
+  "vod-image": { ModelName: "GG", ModelVersion: "3.0", Prompt: "a lighthouse on a cliff at dawn, watercolor" },
+  "vod-redraw": { FileInfo: { Type: "Url", Url: "https://cg-sdk-1258344699.cos.ap-nanjing.myqcloud.com/BackendBeauty/testcase/input.mp4" }, TaskInfo: { Style: "watercolor" } },
+  "mps-video": { ModelName: "Kling", ModelVersion: "2.1", Prompt: "waves breaking on a rocky shore at dusk", Duration: 5 },
+  "mps-image": { ModelName: "Kling", ModelVersion: "O1", Prompt: "a lighthouse on a cliff at dawn, watercolor" },
+};
+
 function createDescription(kind: TaskKind): string {
   const info = TASK_KINDS[kind];
   const catalog = catalogOf(kind);
@@ -156,13 +178,13 @@ function createDescription(kind: TaskKind): string {
       ? "A retried create runs under a `SessionId` (yours, else one derived from `Idempotency-Key`), which Tencent refuses to run twice."
       : "MPS has no `SessionId`: only calls that certainly did not run are retried; send `Idempotency-Key` to make your own retries safe.",
     "`CallbackUrl` (ours, not Tencent's) asks for a webhook when the task ends; `WebhookEvents` (ours too) picks which of `task.started`, `task.succeeded`, `task.failed` are sent (default: the two final ones): see `webhooks`.",
-    ...(catalog ? ["", `Models the catalog lists (\`${catalog.action}\`; \`AIGC_ALLOW_UNLISTED_MODELS=true\` lets others through).`, "", RULE_STRENGTH_LEGEND, "", catalogTable(catalog)] : []),
+    ...(catalog ? ["", `The models and their rules (which a request breaking them refuses, which only warn) are in the \`Create${pascalCase(kind)}Request\` schema below, and at \`GET /v1/models\`.`] : []),
   ].join("\n");
 }
 
 /** The 200 answer of a create route, and when it carries warnings. */
 function createdDescription(kind: TaskKind): string {
-  const marked = catalogOf(kind) ? ` (marked ${INFERRED_MARK} in the catalog table above)` : "";
+  const marked = catalogOf(kind) ? ` (marked ${INFERRED_MARK} in the catalog table of the request schema)` : "";
   return [
     "The task was created (or, for a repeated Idempotency-Key with the same body, the first answer is replayed).",
     `\`Response.Warnings\` is present when the request was sent although it may not be honoured as asked: it breaks a rule the catalog only infers${marked}, names a version the catalog does not list yet, or uses an old model name Tencent renamed. Each warning names the field as the client spelled it, a code and a message, like a problem's \`errors\`; nothing was refused.`,
@@ -198,8 +220,11 @@ function createOperation(kind: TaskKind, examples: OpenApiInput["examples"][Task
       content: {
         "application/json": {
           schema: { anyOf: [ref("schemas", `Create${name}Request`), ref("schemas", `Create${name}RequestSnakeCase`)] },
+          // The first example is what "Try it out" sends: a body that works again and again on any
+          // deployment (no SessionId, which Tencent refuses twice in 3 days; no placeholder FileIds).
           examples: {
-            tencent: { summary: "Tencent's example", value: examples.pascal },
+            try_it: { summary: "A request that works as it is", value: TRY_IT_BODIES[kind] },
+            tencent: { summary: "Tencent's example (its FileIds and SessionId are placeholders)", value: examples.pascal },
             snake_case: { summary: "The same in snake_case", value: examples.snake },
           },
         },
@@ -416,12 +441,21 @@ function apiDescription(): string {
     "",
     "**Following a task.** Poll the query route of its service, or give `CallbackUrl` to get a webhook when it ends, and `WebhookEvents` to choose the events (`task.started` too; see `webhooks`).",
     "",
-    "**Errors** are RFC 9457 `application/problem+json`, with our request id in `requestId` and `X-Request-Id`; Tencent's code and RequestId are kept when Tencent answered. Every problem type:",
+    "**Errors** are RFC 9457 `application/problem+json`, with our request id in `requestId` and `X-Request-Id`; Tencent's code and RequestId are kept when Tencent answered. Every problem type with its status is listed in the `Problem` schema below.",
+  ].join("\n");
+}
+
+/** The Problem schema described with every problem type and its status: a reference, shown after the operations. */
+function withProblemTable(schemas: Record<string, JsonSchema>): Record<string, JsonSchema> {
+  const problem = schemas.Problem ?? {};
+  const description = [
+    "An RFC 9457 problem. Every problem type:",
     "",
     problemTable(),
     "",
     "`type` is `urn:tencent-aigc-scf:problem:<type>`. `route-not-found` and `unsupported-event` are what a function answers to a request API Gateway should never have routed to it.",
   ].join("\n");
+  return { ...schemas, Problem: { ...problem, description } };
 }
 
 /** Builds the OpenAPI 3.1 document of the API: every route, body, answer, error and webhook. */
@@ -430,7 +464,8 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
   const requestSchemas: Record<string, JsonSchema> = {};
   for (const kind of kinds) {
     const { pascal, snake } = createRequestSchemas(kind);
-    requestSchemas[`Create${pascalCase(kind)}Request`] = pascal;
+    const catalog = catalogDescription(kind);
+    requestSchemas[`Create${pascalCase(kind)}Request`] = catalog ? { ...pascal, description: catalog } : pascal;
     requestSchemas[`Create${pascalCase(kind)}RequestSnakeCase`] = snake;
   }
   const problems = problemKinds();
@@ -477,13 +512,13 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
         "X-Request-Id": { description: "Our request id; quote it when reporting a problem.", schema: { type: "string" } },
         "Idempotent-Replayed": { description: "`true` when this is the stored answer of an earlier request with the same Idempotency-Key.", schema: { type: "string", const: "true" } },
       },
-      schemas: {
+      schemas: withProblemTable({
         ...requestSchemas,
         ...sharedSchemas(
           problems.map((kind) => kind.type),
           [...new Set(problems.map((kind) => kind.status))].sort((a, b) => a - b),
         ),
-      },
+      }),
     },
     externalDocs: { description: "Standard Webhooks", url: "https://www.standardwebhooks.com" },
   };

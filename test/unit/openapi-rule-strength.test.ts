@@ -23,6 +23,12 @@ function createOperation(kind: TaskKind): Json {
   return document.paths[route.path][route.method.toLowerCase()];
 }
 
+/** Where a create route's catalog table is: the description of its request schema (after the operations). */
+function catalogOf(kind: TaskKind): string {
+  const name = kind.split("-").map((part) => part[0]?.toUpperCase() + part.slice(1)).join("");
+  return document.components.schemas[`Create${name}Request`].description as string;
+}
+
 /** The cells of a catalog table row, by column title. */
 function tableRow(description: string, model: string, version: string): Record<string, string> {
   const lines = description.split("\n");
@@ -43,7 +49,7 @@ function noteOf(description: string, cell: string): string {
 
 describe("the catalog table of a create route", () => {
   it("marks an inferred rule and names its source (VOD Kling 1.6's last frame, read from MPS)", () => {
-    const description = createOperation("vod-video").description as string;
+    const description = catalogOf("vod-video");
     const cell = tableRow(description, "Kling", "1.6")["Last frame"] ?? "";
     expect(cell).toMatch(new RegExp(`^at 1080P ${INFERRED_MARK}\\d+$`));
     expect(noteOf(description, cell)).toContain("warns, inferred from: SDK 4.1.313 mps");
@@ -51,13 +57,13 @@ describe("the catalog table of a create route", () => {
   });
 
   it("leaves a documented rule unmarked (VOD GV's durations)", () => {
-    const row = tableRow(createOperation("vod-video").description as string, "GV", "3.1");
+    const row = tableRow(catalogOf("vod-video"), "GV", "3.1");
     expect(row["Duration (s)"]).toBe("8");
   });
 
   it("says above the table what unmarked and marked rules do", () => {
     for (const kind of ["vod-video", "vod-image", "mps-video"] as const) {
-      const description = createOperation(kind).description as string;
+      const description = catalogOf(kind);
       expect(description, kind).toContain("Unmarked rules are **refused** when broken");
       expect(description, kind).toContain(`Rules marked ${INFERRED_MARK} only **warn**`);
       expect(description.indexOf("only **warn**"), kind).toBeLessThan(description.indexOf("| ModelName |"));
@@ -65,7 +71,7 @@ describe("the catalog table of a create route", () => {
   });
 
   it("marks exactly the cells whose rule the catalog infers, on every VOD video row", () => {
-    const description = createOperation("vod-video").description as string;
+    const description = catalogOf("vod-video");
     const columns: Record<string, keyof VodVideoRules> = { "Duration (s)": "durations", Resolution: "resolutions", AspectRatio: "aspectRatios", "Last frame": "lastFrame", "Reference images": "maxReferenceImages" };
     for (const [model, entry] of Object.entries(vodVideoCatalog.models)) {
       for (const [version] of resolvedVersions(vodVideoCatalog, entry)) {

@@ -165,10 +165,23 @@ describe("request bodies", () => {
     expect(JSON.stringify(generated)).toContain("a marked example");
   });
 
-  it("lists the catalog's models and versions on each create route", () => {
-    const video = document.paths["/tencent-vod/v1/aigc-video"].post.description as string;
+  it("lists the catalog's models and versions in each create route's request schema, after the operations, and points there from the route", () => {
+    const video = document.components.schemas.CreateVodVideoRequest.description as string;
     expect(video).toContain("| GV | 3.1-fast |");
     expect(video).toContain("| Hailuo | 02 | 6, 10 |");
+    expect(document.paths["/tencent-vod/v1/aigc-video"].post.description).toContain("`CreateVodVideoRequest` schema below");
+    expect(document.paths["/tencent-vod/v1/aigc-video"].post.description).not.toContain("| GV |");
+  });
+
+  it("sends, by default, a Try-it-out body that creates a task again and again: no SessionId, no placeholder FileIds, valid as it is", () => {
+    for (const kind of KINDS) {
+      const { path, method } = TASK_KINDS[kind].route;
+      const examples = document.paths[path][method.toLowerCase()].requestBody.content["application/json"].examples;
+      const first = Object.values(examples)[0] as { value: Record<string, unknown> };
+      expect(JSON.stringify(first.value), kind).not.toMatch(/SessionId|\*\*\*/);
+      const result = validateCreateRequest(kind, first.value);
+      expect(result.ok && result.warnings, kind).toEqual([]);
+    }
   });
 });
 
@@ -185,7 +198,7 @@ describe("error answers", () => {
     for (const kind of problemKinds()) {
       expect(documented, kind.type).toContain(String(kind.status));
       expect(document.components.schemas.Problem.properties.type.enum).toContain(kind.type);
-      expect(document.info.description).toContain(`| ${kind.status} | \`${problemName(kind.type)}\` | ${kind.title} |`);
+      expect(document.components.schemas.Problem.description).toContain(`| ${kind.status} | \`${problemName(kind.type)}\` | ${kind.title} |`);
     }
   });
 
