@@ -1,5 +1,8 @@
 /** What `npm start` prints once it listens: URLs, the development token and credentials, and examples. */
 
+import { TASK_KINDS } from "../shared/tasks/kinds";
+import { QUERY_ROUTES } from "../shared/tracking/query";
+import { TASKS_API_ROUTES } from "../shared/tracking/tasks-api";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
 import { LOCAL_WEBHOOK_SECRET, RUN_TRACKER_PATH, type LocalStack } from "./stack";
 
@@ -15,9 +18,9 @@ export function startBanner(stack: LocalStack, target: string, env: NodeJS.Proce
     "",
     `AIGC API listening on ${url}  (target: ${target}${stack.standIn ? `, Tencent stand-in at ${stack.standIn.url}` : ", REAL Tencent: calls are billed"})`,
     `Development token: ${token}`,
-    "Routes: POST /tencent-vod/v1/aigc-video, /tencent-vod/v1/aigc-image, /tencent-vod/v1/aigc-video-redraw, /tencent-mps/v1/aigc-video;",
-    "        GET /tencent-vod/v1/query/{TaskId}, /tencent-mps/v1/query/{TaskId}",
-    `API description (no token): ${url}/docs  (${url}/openapi.json)`,
+    `Routes: POST ${Object.values(TASK_KINDS).map((info) => info.route.path).join(", ")};`,
+    `        GET ${[...QUERY_ROUTES, ...TASKS_API_ROUTES].map((route) => route.path).join(", ")}`,
+    `API description (no token): ${url}/docs  (${url}/openapi.json; the model catalog as data: ${url}/v1/models)`,
     "Try:",
     `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
     `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
