@@ -9,6 +9,7 @@ import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryState, TaskRecord } from "../../shared/tasks/ledger";
 import {
+  buildStartedEvent,
   buildTaskEvent,
   checkWebhookSecret,
   deliverWebhook,
@@ -321,6 +322,37 @@ describe("buildTaskEvent", () => {
 
   it("refuses a task that has not finished", () => {
     expect(() => buildTaskEvent(finishedTask({ status: "running" }))).toThrow(/only a finished task/);
+  });
+});
+
+describe("buildStartedEvent", () => {
+  const RUNNING_AT = "2025-10-07T08:00:40.000Z";
+  const ran = (overrides: Partial<TaskRecord> = {}) =>
+    finishedTask({
+      history: [
+        { status: "queued", at: "2025-10-07T08:00:00.000Z" },
+        { status: "running", at: RUNNING_AT },
+        { status: "succeeded", at: "2025-10-07T08:03:10.000Z" },
+      ],
+      ...overrides,
+    });
+
+  it("describes the task as it started: running, no outputs, dated when it was first seen running", () => {
+    const running = ran({ status: "running", history: ran().history.slice(0, 2), outputs: [], progress: 30 });
+    expect(buildStartedEvent(running)).toEqual({
+      type: "task.started",
+      timestamp: RUNNING_AT,
+      data: { TaskId: "251007502-AigcVideo-0a1b2c3d4e5f6789t", TaskType: "vod-video", Status: "running", Outputs: [], CreatedAt: "2025-10-07T08:00:00.000Z" },
+    });
+  });
+
+  it("sends the same body after the task ended, so a retried task.started is unchanged", () => {
+    const running = ran({ status: "running", history: ran().history.slice(0, 2), outputs: [], progress: 30 });
+    expect(JSON.stringify(buildStartedEvent(ran()))).toBe(JSON.stringify(buildStartedEvent(running)));
+  });
+
+  it("has nothing for a task never seen running", () => {
+    expect(buildStartedEvent(finishedTask())).toBeUndefined();
   });
 });
 
