@@ -20,6 +20,7 @@ import { resetConfigCache } from "../../shared/config";
 import { TASK_KINDS } from "../../shared/tasks/kinds";
 import { API_DESCRIPTION_ROUTES } from "../../shared/openapi/serve";
 import { QUERY_ROUTES, TASK_QUERY_FUNCTION } from "../../shared/tracking/query";
+import { TASKS_API_ROUTES } from "../../shared/tracking/tasks-api";
 import { startNpmStart, type StartedStack } from "../support/npm-start";
 import { loadBody } from "../support/scf";
 
@@ -34,6 +35,7 @@ describe("routes", () => {
     const served = [
       ...Object.values(TASK_KINDS).map((k) => `${k.functionName} ${k.route.method} ${k.route.path}`),
       ...QUERY_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
+      ...TASKS_API_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
       ...API_DESCRIPTION_ROUTES.map((route) => `${TASK_QUERY_FUNCTION} ${route.method} ${route.path}`),
     ].sort();
     expect(declared).toEqual(served);
