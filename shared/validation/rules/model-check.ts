@@ -3,7 +3,6 @@
  * request breaks is refused; an inferred one is sent to Tencent with a warning (see RuleStrength).
  */
 import {
-  MPS_PROMPT_MAX_LENGTH,
   NOT_SUPPORTED,
   allowsInteger,
   describeIntegerRule,
@@ -95,16 +94,6 @@ function renamedModel<R extends object, F extends string>(catalog: ActionCatalog
   const lower = modelName.toLowerCase();
   const old = Object.keys(catalog.renamed).find((name) => name.toLowerCase() === lower);
   return old === undefined ? undefined : catalog.renamed[old];
-}
-
-/** Warns about an MPS prompt over the 2000 characters an older page gave (the SDK's comment gives no limit). */
-export function checkMpsPromptLength(findings: Findings, prompt: string | undefined): void {
-  if (prompt === undefined || prompt.length <= MPS_PROMPT_MAX_LENGTH) return;
-  findings.warn(
-    ["Prompt"],
-    INFERRED_RULE_WARNING,
-    `${findings.key(["Prompt"])} is ${prompt.length} characters, over the ${MPS_PROMPT_MAX_LENGTH} of seed 001 (MPS CreateAigcVideoTask page); sent anyway, because the SDK 4.1.313 doc comment gives no limit`,
-  );
 }
 
 const featureEntriesByCatalog = new WeakMap<object, ReadonlyArray<[string, unknown]>>();

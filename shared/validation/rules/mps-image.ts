@@ -4,7 +4,8 @@
 import { NOT_SUPPORTED, mpsImageCatalog, type ImageSizeBounds, type MpsImageRules } from "../../catalog";
 import type { Findings } from "../issues";
 import type { MpsImageRequest } from "../schemas/mps-image";
-import { checkModelChoice, checkMpsPromptLength, type CatalogOptions, type ModelCheck } from "./model-check";
+import { checkMpsPromptLength } from "./mps-prompt";
+import { checkModelChoice, type CatalogOptions, type ModelCheck } from "./model-check";
 import { hasItems, isGiven } from "./values";
 
 /** A free size as the doc writes it: "728x1024" (or "728*1024", OG's spelling on VOD). */

@@ -4,7 +4,8 @@
 import { NOT_SUPPORTED, modelsWhere, mpsVideoCatalog, type GenerationMode } from "../../catalog";
 import { MISSING_PARAMETER, type Findings } from "../issues";
 import type { MpsVideoRequest } from "../schemas/mps-video";
-import { checkModelChoice, checkMpsPromptLength, type CatalogOptions } from "./model-check";
+import { checkMpsPromptLength } from "./mps-prompt";
+import { checkModelChoice, type CatalogOptions } from "./model-check";
 import { hasItems, isGiven } from "./values";
 
 const MODE_NAMES: Readonly<Record<GenerationMode, string>> = {

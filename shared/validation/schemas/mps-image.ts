@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { IMAGE_OUTPUT_FORMATS, MPS_PROMPT_MAX_LENGTH, mpsImageCatalog } from "../../catalog";
-import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, oneOf, text } from "../fields";
+import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, oneOf } from "../fields";
 import { modelNameField, modelVersionField } from "./common";
 
 /** Builds the body schema of POST for MPS CreateAigcImageTask; called once, on first use. */

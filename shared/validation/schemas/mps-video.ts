@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { MPS_KEEP_ORIGINAL_SOUND_VALUES, MPS_PROMPT_MAX_LENGTH, MPS_VIDEO_REFER_TYPES, mpsVideoCatalog } from "../../catalog";
-import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, oneOf, text } from "../fields";
+import { aspectRatio, httpUrl, integer, jsonText, nonEmpty, oneOf } from "../fields";
 import { modelNameField, modelVersionField } from "./common";
 
 /** Builds the body schema of POST for MPS CreateAigcVideoTask; called once, on first use (validation/actions.ts). */
