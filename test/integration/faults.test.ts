@@ -15,12 +15,10 @@ import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn, type RecordedCall } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
-import { createLogger } from "../../shared/log";
-import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
+import { ledgerFor } from "../../shared/tasks/services";
 import { RETRY_LIMITS } from "../../shared/tencent/call";
-import { tencentClients } from "../../shared/tencent/clients";
-import { trackTasks } from "../../shared/tracking/tracker";
 import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
+import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
@@ -75,18 +73,8 @@ function callsFor(prompt: string): RecordedCall[] {
 /** Waits for a delayed fault's call to finish on the stand-in's side (it records when the delay ends). */
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function tick(skewMs = 0) {
-  const config = getConfig();
-  return trackTasks({
-    config,
-    ledger: ledgerFor(config),
-    cos: cosClientFor(config),
-    clients: tencentClients(config),
-    log: createLogger("tick", {}, () => {}),
-    deadline: Date.now() + skewMs + 20_000,
-    now: () => Date.now() + skewMs,
-  });
-}
+/** One tracker tick, the tracker's clock `skewMs` ahead (to make retries due). */
+const tick = trackerTick;
 
 /** Uploads a video under in/ and feeds its COS event to the redraw function; returns the task id. */
 async function uploadForRedraw(name: string): Promise<string> {

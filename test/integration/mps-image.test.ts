@@ -12,11 +12,9 @@ import { main_handler as mpsImage } from "../../functions/mps-aigc-image";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
-import { createLogger } from "../../shared/log";
-import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
-import { tencentClients } from "../../shared/tencent/clients";
-import { trackTasks } from "../../shared/tracking/tracker";
+import { ledgerFor } from "../../shared/tasks/services";
 import { useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
+import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, loadBody, scfContext } from "../support/scf";
 
@@ -47,17 +45,8 @@ async function create(body: unknown, headers: Record<string, string> = {}) {
   return mpsImage(apiEvent({ path: PATH, body, headers: { authorization: `Bearer ${TOKEN}`, ...headers } }), scfContext());
 }
 
-async function tick() {
-  const config = getConfig();
-  return trackTasks({
-    config,
-    ledger: ledgerFor(config),
-    cos: cosClientFor(config),
-    clients: tencentClients(config),
-    log: createLogger("tick", {}, () => {}),
-    deadline: Date.now() + 20_000,
-  });
-}
+/** One tracker tick, the tracker's clock `skewMs` ahead (to make retries due). */
+const tick = trackerTick;
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-mps-image-"));

@@ -33,10 +33,8 @@ import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
-import { createLogger } from "../../shared/log";
-import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
-import { tencentClients } from "../../shared/tencent/clients";
-import { trackTasks } from "../../shared/tracking/tracker";
+import { ledgerFor } from "../../shared/tasks/services";
+import { trackerTick } from "../support/tracker-tick";
 import { useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, captureLogs, loadEvent, scfContext } from "../support/scf";
 
@@ -72,18 +70,8 @@ function post(payload: unknown, token = TOKEN) {
   return vodVideo(apiEvent({ body: payload, headers: { authorization: `Bearer ${token}` } }), scfContext(4_000));
 }
 
-async function tick(skewMs = 0, sink?: (line: string) => void) {
-  const config = getConfig();
-  return trackTasks({
-    config,
-    ledger: ledgerFor(config),
-    cos: cosClientFor(config),
-    clients: tencentClients(config),
-    log: createLogger("tick", {}, sink),
-    deadline: Date.now() + skewMs + 20_000,
-    now: () => Date.now() + skewMs,
-  });
-}
+/** One tick, its log lines into `sink` when given, else to stdout as deployed (the log test reads them there). */
+const tick = (skewMs = 0, sink: (line: string) => void = (line) => process.stdout.write(`${line}\n`)) => trackerTick(skewMs, {}, sink);
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), "aigc-security-"));

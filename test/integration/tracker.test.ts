@@ -17,11 +17,10 @@ import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
-import { createLogger } from "../../shared/log";
-import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
+import { ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
-import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
 import { devCosClient, useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
+import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 import { apiEvent, bodyOf, loadEvent, scfContext } from "../support/scf";
 
@@ -51,20 +50,8 @@ function configure(extra: Record<string, string> = {}): void {
   });
 }
 
-/** One tracker tick, with the tracker's clock `skewMs` ahead (to make retries due). */
-async function tick(skewMs = 0, overrides: Partial<TrackerDeps> = {}) {
-  const config = getConfig();
-  return trackTasks({
-    config,
-    ledger: ledgerFor(config),
-    cos: cosClientFor(config),
-    clients: tencentClients(config),
-    log: createLogger("tick", {}, () => {}),
-    deadline: Date.now() + skewMs + 20_000,
-    now: () => Date.now() + skewMs,
-    ...overrides,
-  });
-}
+/** One tracker tick, the tracker's clock `skewMs` ahead (to make retries due). */
+const tick = trackerTick;
 
 async function createVideo(body: Record<string, unknown> = {}) {
   const response = await vodVideo(

@@ -15,13 +15,12 @@ import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
-import { createLogger } from "../../shared/log";
-import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
+import { ledgerFor } from "../../shared/tasks/services";
 import { tencentClients, type TencentClients } from "../../shared/tencent/clients";
-import { trackTasks, type TrackerDeps } from "../../shared/tracking/tracker";
 import { webhookIdFor } from "../../shared/tracking/webhooks";
 import { useStandIns, stopStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, scfContext } from "../support/scf";
+import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
 const TOKEN = "webhook-events-token";
@@ -36,20 +35,8 @@ let receiver: WebhookReceiver;
 let dataDir: string;
 const savedEnv = { ...process.env };
 
-/** One tracker tick, with the tracker's clock `skewMs` ahead (to make retries due). */
-async function tick(skewMs = 0, overrides: Partial<TrackerDeps> = {}) {
-  const config = getConfig();
-  return trackTasks({
-    config,
-    ledger: ledgerFor(config),
-    cos: cosClientFor(config),
-    clients: tencentClients(config),
-    log: createLogger("tick", {}, () => {}),
-    deadline: Date.now() + skewMs + 20_000,
-    now: () => Date.now() + skewMs,
-    ...overrides,
-  });
-}
+/** One tracker tick, the tracker's clock `skewMs` ahead (to make retries due). */
+const tick = trackerTick;
 
 const authorized = { authorization: `Bearer ${TOKEN}` };
 const videoBody = { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a lighthouse at dusk" };
