@@ -199,12 +199,10 @@ export async function queryTask(route: QueryRoute, taskId: string, caller: Calle
   };
 }
 
-/** Handles one query request, from the raw HTTP request to the `{"Response":{...}}` answer. */
-export async function handleQueryRequest(route: QueryRoute, scope: RequestScope): Promise<HttpResponse> {
-  const caller = requireCaller(scope);
-  const taskId = parseTaskId(scope.params.TaskId);
+/** What answering a caller's query needs, from the request's scope (the deployment's ledger, clients and bucket). */
+export function queryDepsFor(scope: RequestScope, caller: Caller): QueryDeps {
   const config = scope.config;
-  const task = await queryTask(route, taskId, caller, {
+  return {
     ledger: ledgerFor(config),
     clients: tencentClients(config),
     config,
@@ -212,7 +210,14 @@ export async function handleQueryRequest(route: QueryRoute, scope: RequestScope)
     deadline: scope.deadline,
     log: scope.log.with({ tokenId: caller.tokenId }),
     now: Date.now,
-  });
+  };
+}
+
+/** Handles one query request, from the raw HTTP request to the `{"Response":{...}}` answer. */
+export async function handleQueryRequest(route: QueryRoute, scope: RequestScope): Promise<HttpResponse> {
+  const caller = requireCaller(scope);
+  const taskId = parseTaskId(scope.params.TaskId);
+  const task = await queryTask(route, taskId, caller, queryDepsFor(scope, caller));
   return {
     status: 200,
     // The answer carries presigned URLs and a live state: nothing in between may cache it.

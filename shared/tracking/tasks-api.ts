@@ -11,11 +11,10 @@ import { preferredWaitSeconds } from "../http/prefer";
 import type { HttpResponse } from "../http/types";
 import { TASK_KINDS } from "../tasks/kinds";
 import type { TaskLedger, TaskRecord, TaskStatus } from "../tasks/ledger";
-import { cosClientFor, ledgerFor } from "../tasks/services";
-import { tencentClients } from "../tencent/clients";
+import { ledgerFor } from "../tasks/services";
 import type { TaskKind } from "../validation";
 import { taskView, type AnsweredTask, type TaskView } from "./answers";
-import { parseTaskId, queryTask, type QueryDeps, type QueryRoute } from "./query";
+import { parseTaskId, queryDepsFor, queryTask, type QueryDeps, type QueryRoute } from "./query";
 import { waitForFinal } from "./wait";
 
 /** The native routes; serverless.yml declares the same ones (a test keeps them in step). */
@@ -35,19 +34,6 @@ const TASK_STATUSES: readonly TaskStatus[] = ["queued", "running", "succeeded", 
 /** Every task type: the native routes show tasks of any of them. */
 const ANY_KIND: QueryRoute = { service: "vod", method: "GET", path: "/v1/tasks/{TaskId}", kinds: Object.keys(TASK_KINDS) as TaskKind[] };
 
-function queryDeps(scope: RequestScope, caller: Caller): QueryDeps {
-  const config = scope.config;
-  return {
-    ledger: ledgerFor(config),
-    clients: tencentClients(config),
-    config,
-    presignGetUrl: (kept, seconds) => cosClientFor(config).presignGetUrl({ bucket: kept.bucket, region: kept.region }, kept.key, seconds),
-    deadline: scope.deadline,
-    log: scope.log.with({ tokenId: caller.tokenId }),
-    now: Date.now,
-  };
-}
-
 function json(scope: RequestScope, body: unknown, headers: Record<string, string> = {}): HttpResponse {
   return {
     status: 200,
@@ -62,7 +48,7 @@ async function getTask(scope: RequestScope): Promise<HttpResponse> {
   const caller = requireCaller(scope);
   const taskId = parseTaskId(scope.params.TaskId);
   const wait = preferredWaitSeconds(scope.request.headers.prefer);
-  const deps = queryDeps(scope, caller);
+  const deps = queryDepsFor(scope, caller);
   const ask = () => queryTask(ANY_KIND, taskId, caller, deps);
   const task = wait === undefined ? await ask() : await waitForFinal(ask, wait, { deadline: scope.deadline, now: Date.now });
   return json(scope, { ...taskView(task), RequestId: scope.request.requestId }, wait === undefined ? {} : { "preference-applied": `wait=${wait}` });
@@ -169,7 +155,7 @@ export async function listTasks(
 async function getTasks(scope: RequestScope): Promise<HttpResponse> {
   const caller = requireCaller(scope);
   const options = listParameters(scope.request.query);
-  const deps = queryDeps(scope, caller);
+  const deps = queryDepsFor(scope, caller);
   const ledger = ledgerFor(scope.config);
   const page = await listTasks(ledger, caller, options, (record) => recordView(record, deps));
   scope.log.info("tasks.listed", { count: page.Tasks.length, more: page.NextCursor !== undefined });
