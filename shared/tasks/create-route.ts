@@ -1,5 +1,5 @@
 /**
- * The create-task HTTP route shared by the four task functions:
+ * The create-task HTTP route shared by the task functions:
  * authenticate -> read JSON -> validate against the catalog -> (replay an Idempotency-Key) ->
  * pick a SessionId -> admit it under the daily cap -> call Tencent once -> record the task in the ledger.
  * Nothing unauthenticated or invalid gets past the first three steps, so it never costs money.
