@@ -489,8 +489,9 @@ export function buildOpenApiDocument(input: OpenApiInput): OpenApiDocument {
     security: [{ bearerAuth: [] }],
     tags: [
       { name: "Create tasks", description: "One route per Tencent create action." },
-      { name: "Query tasks", description: "The status of a task this token created." },
-      { name: "API description", description: "This document and its rendering; no token needed." },
+      { name: "Query tasks", description: "The status of a task this token created, in Tencent's own answer shape (relay-compatible paths)." },
+      { name: "Tasks", description: "The native task API: your tasks, and one task of any type, in this service's own view." },
+      { name: "API description", description: "This document, its rendering and the model catalog as data; no token needed." },
     ],
     paths,
     webhooks: webhooks(),
