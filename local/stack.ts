@@ -96,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Local receivers live on 127.0.0.1; a deployment keeps the default (refused).
     env.AIGC_ALLOW_PRIVATE_CALLBACKS ||= "true";
     env.AIGC_REDRAW_REGION ||= "ap-guangzhou";
+    // The stand-in's tasks end in seconds: the tracker asks about every due one on each tick.
+    env.AIGC_TRACKER_POLL_SCALE ||= "0";
     cos = await startCosStandIn({
       port: options.cosPort ?? 0,
       dataDir: options.cosDataDir ?? resolve(__dirname, "..", ".local-data", "cos"),

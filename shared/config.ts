@@ -44,6 +44,11 @@ export interface Config {
   resultsPrefix: string;
   /** Spend cap on HTTP creates per UTC day (AIGC_DAILY_CREATE_LIMIT); absent means no cap. */
   dailyCreateLimit?: DailyCreateLimitConfig;
+  /**
+   * AIGC_TRACKER_POLL_SCALE: multiplies every wait of the tracker's poll schedule (default 1). The
+   * local stack and the tests set 0, because the stand-in's tasks end in seconds, not minutes.
+   */
+  trackerPollScale: number;
 }
 
 /**
@@ -94,6 +99,13 @@ function positiveInteger(env: Env, name: string): number | undefined {
   if (!/^\d+$/.test(raw) || Number(raw) <= 0 || !Number.isSafeInteger(Number(raw))) {
     throw new ConfigError(name, `must be a positive integer, got "${raw}"`);
   }
+  return Number(raw);
+}
+
+function scale(env: Env, name: string): number | undefined {
+  const raw = text(env, name);
+  if (raw === undefined) return undefined;
+  if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 10) throw new ConfigError(name, `must be a number from 0 to 10, got "${raw}"`);
   return Number(raw);
 }
 
@@ -265,6 +277,7 @@ export function readConfig(env: Env): Config {
     keepResults: flag(env, "AIGC_KEEP_RESULTS"),
     resultsPrefix: prefix(env, "AIGC_RESULTS_PREFIX", "aigc-results/"),
     ...(createLimit ? { dailyCreateLimit: createLimit } : {}),
+    trackerPollScale: scale(env, "AIGC_TRACKER_POLL_SCALE") ?? 1,
   };
 }
 

@@ -207,6 +207,8 @@ async function oneRun(scenario: TrackerScenario, seeds: Record<TaskKind, Record<
     AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
     AIGC_WEBHOOK_SECRET: WEBHOOK_SECRET,
     AIGC_ALLOW_PRIVATE_CALLBACKS: "true",
+    // This section measures a tick over tasks that are all due, as before the due index.
+    AIGC_TRACKER_POLL_SCALE: "0",
   };
   resetConfigCache();
   try {

@@ -5,8 +5,14 @@
  *
  * Layout under the prefix:
  *   tasks/<taskId>.json          one TaskRecord per task the bundle created
- *   open/<taskId>                an (empty) marker while the task is not finished or not delivered:
- *                                the tracker lists this, not every task ever made
+ *   open/<taskId>                an (empty) marker while the task is not finished or not delivered
+ *   due/<epoch ms, 13 digits>~<taskId>
+ *                                an (empty) entry saying when the tracker next needs the task (a
+ *                                poll, an overdue check, a delivery retry): COS lists keys in order,
+ *                                so a listing that stops at "now" finds exactly the due tasks, and a
+ *                                tick reads those records only. The record's dueAt names its entry.
+ *   index/due.json               written once every open marker older than the due index has an
+ *                                entry (the migration from open markers alone)
  *   owners/<tokenId>/<newest-first time>~<kind>~<taskId>
  *                                an (empty) entry per task an HTTP caller created: listing a
  *                                caller's tasks, newest first, reads this and not every record
@@ -97,6 +103,8 @@ export interface TaskRecord {
   /** Tencent's last detail of the task, as it answered. */
   detail?: unknown;
   lastCheckedAt?: string;
+  /** When the task's due index entry says it is next due (the tracker writes the entry first). */
+  dueAt?: string;
   /** Set when Tencent's completion event for this task was handled. */
   eventHandledAt?: string;
   callbackUrl?: string;
@@ -120,6 +128,17 @@ export interface OwnerIndexEntry {
 const NEWEST_FIRST_BASE = 10 ** 13;
 /** Separates the parts of an owner index key; no task id, kind or digit string holds it. */
 const OWNER_KEY_SEPARATOR = "~";
+
+/** One entry of the due index: a task and when it is due (epoch ms). */
+export interface DueEntry {
+  taskId: string;
+  at: number;
+}
+
+/** Zero-padded epoch ms: keys sort by time until the year 2286. */
+const DUE_TIME_DIGITS = 13;
+/** How many due entries one listing request returns. */
+const DUE_PAGE_SIZE = 1000;
 
 /** An Idempotency-Key's first answer, so a repeat gets the same one. */
 export interface IdempotencyRecord {
@@ -186,7 +205,10 @@ export class TaskLedger {
    */
   async recordNewTask(record: TaskRecord): Promise<void> {
     await this.cos.putObject(this.ref, this.openKey(record.taskId), "", { contentType: "text/plain" });
-    await this.write(this.key("tasks", record.taskId), record, true);
+    // Due at once: the first tick to see it puts it on its type's schedule.
+    const dueAt = Date.parse(record.createdAt);
+    await this.scheduleTask(record.taskId, dueAt);
+    await this.write(this.key("tasks", record.taskId), { ...record, dueAt: new Date(dueAt).toISOString() }, true);
     await this.indexByOwner(record);
   }
 
@@ -247,6 +269,66 @@ export class TaskLedger {
     const page = await this.cos.listObjects(this.ref, { prefix: `${this.prefix}open/`, maxKeys: 1000, ...(marker ? { marker } : {}) });
     const taskIds = page.objects.map((o) => decodeURIComponent(o.key.slice(`${this.prefix}open/`.length)));
     return { taskIds, ...(page.truncated && page.nextMarker ? { nextMarker: page.nextMarker } : {}) };
+  }
+
+  private duePrefix(): string {
+    return `${this.prefix}due/`;
+  }
+
+  private dueKey(entry: DueEntry): string {
+    return `${this.duePrefix()}${String(Math.max(0, Math.floor(entry.at))).padStart(DUE_TIME_DIGITS, "0")}${OWNER_KEY_SEPARATOR}${encodeURIComponent(entry.taskId)}`;
+  }
+
+  /** Adds a due index entry: the tracker needs the task at `at` (epoch ms). */
+  async scheduleTask(taskId: string, at: number): Promise<void> {
+    await this.cos.putObject(this.ref, this.dueKey({ taskId, at }), "", { contentType: "text/plain" });
+  }
+
+  /** Removes one due index entry (absent is fine: deleting twice changes nothing). */
+  async unscheduleTask(entry: DueEntry): Promise<void> {
+    await this.cos.deleteObject(this.ref, this.dueKey(entry));
+  }
+
+  /**
+   * One page of the due index up to `now`, earliest first, without reading records. `after` is the
+   * previous page's `last`; `more` is false once the listing reached a time past `now`.
+   */
+  async listDueTasks(now: number, after?: string): Promise<{ entries: DueEntry[]; last?: string; more: boolean }> {
+    const prefix = this.duePrefix();
+    const page = await this.cos.listObjects(this.ref, { prefix, maxKeys: DUE_PAGE_SIZE, ...(after ? { marker: after } : {}) });
+    const entries: DueEntry[] = [];
+    let pastNow = false;
+    for (const object of page.objects) {
+      const [time, taskId] = object.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR);
+      if (time === undefined || taskId === undefined) continue;
+      const at = Number(time);
+      if (at > now) {
+        pastNow = true;
+        break;
+      }
+      entries.push({ taskId: decodeURIComponent(taskId), at });
+    }
+    const last = entries.at(-1);
+    return { entries, ...(last ? { last: this.dueKey(last) } : {}), more: page.truncated && !pastNow };
+  }
+
+  /** Every task id in the due index, whenever due (the migration compares them with the open markers). */
+  async listScheduledTaskIds(after?: string): Promise<{ taskIds: string[]; nextMarker?: string }> {
+    const prefix = this.duePrefix();
+    const page = await this.cos.listObjects(this.ref, { prefix, maxKeys: DUE_PAGE_SIZE, ...(after ? { marker: after } : {}) });
+    const taskIds = page.objects.map((o) => decodeURIComponent(o.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR)[1] ?? ""));
+    const lastKey = page.objects.at(-1)?.key;
+    return { taskIds, ...(page.truncated && lastKey ? { nextMarker: lastKey } : {}) };
+  }
+
+  /** Whether every open marker has been given a due entry (see index/due.json). */
+  async isDueIndexComplete(): Promise<boolean> {
+    return (await this.cos.getObject(this.ref, `${this.prefix}index/due.json`)) !== undefined;
+  }
+
+  /** Records that every open marker has a due entry, so ticks stop comparing them. */
+  async markDueIndexComplete(at: number): Promise<void> {
+    await this.write(`${this.prefix}index/due.json`, { completedAt: new Date(at).toISOString() }, false);
   }
 
   /** Takes a task off the tracker's list: it is finished and every delivery is settled. */

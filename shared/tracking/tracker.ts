@@ -1,19 +1,20 @@
 /**
  * One tick of the task tracker (the `task-tracker` timer function):
- *   1. pull VOD completion events (PullEvents, up to 16 a call) and record each outcome in the
- *      ledger BEFORE confirming it (ConfirmEvents): a crash in between loses nothing, since the
- *      event comes back, and handling an event twice changes nothing;
- *   2. poll what has no event: VOD redraw tasks (DescribeTaskDetail), MPS tasks
- *      (DescribeAigcVideoTask), VOD tasks whose event is overdue, and queued VOD tasks whose
- *      create asked for task.started (the completion event says nothing about a start);
+ *   1. pull VOD completion events and record each outcome before confirming it (./tracker-events);
+ *   2. walk the due index (ledger due/ entries up to now), reading only the tasks that are due, not
+ *      every open one: each is polled when its type's schedule says so (./schedule: VOD redraw and
+ *      MPS tasks, which have no event; VOD tasks whose event is overdue; queued VOD tasks whose
+ *      create asked for task.started), then put back in the index at the time it is next due;
  *   3. deliver (./deliveries): task.started webhooks of running tasks that asked for one; for
  *      finished tasks, keep a copy in our bucket (AIGC_KEEP_RESULTS), write redraw results and
  *      their status sidecar into the bucket, and POST the final webhook; failed deliveries are
- *      retried on later ticks for 24 hours, then marked undeliverable, never dropped silently;
- *   4. stop starting work before the function's time runs out.
+ *      retried at their retry time for 24 hours, then marked undeliverable, never dropped silently;
+ *   4. stop starting work before the function's time runs out: what is left stays due.
  *
  * Per task, work is serialized within the tick, and one tick runs at a time (a lease in the
- * ledger), so a task record has one writer.
+ * ledger), so a task record has one writer. A task's due entry moves by writing the new entry
+ * first, then the record, then deleting the old entry: a crash anywhere leaves an extra entry
+ * (read once more, harmlessly), never a task without one.
  */
 
 import { randomUUID } from "node:crypto";
@@ -21,14 +22,17 @@ import type { Config } from "../config";
 import type { CosClient } from "../cos/client";
 import { UpstreamError } from "../errors";
 import type { Logger } from "../log";
-import { isMpsKind } from "../tasks/kinds";
-import type { TaskLedger, TaskRecord } from "../tasks/ledger";
+import type { DueEntry, TaskLedger, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
 import { describeTask } from "./describe";
-import { STOP_MARGIN_MS, taskDeliveries, type DeliveryCounts } from "./deliveries";
-import { applySnapshot, fromVodTask, isFinal, type TaskSnapshot } from "./status";
-import { awaitsStart } from "./webhook-events";
+import { STOP_MARGIN_MS, taskDeliveries } from "./deliveries";
+import { isPollDue, nextDueAt } from "./schedule";
+import { applySnapshot, isFinal } from "./status";
+import { emptyReport, type TickContext, type TickReport } from "./tick-context";
+import { drainEvents } from "./tracker-events";
+
+export type { TickReport } from "./tick-context";
 
 export interface TrackerDeps {
   config: Config;
@@ -45,34 +49,12 @@ export interface TrackerDeps {
   beforeConfirm?: () => Promise<void> | void;
 }
 
-export interface TickReport {
-  skipped?: string;
-  events: { pulled: number; handled: number; notOurs: number; confirmed: number };
-  tasks: { open: number; polled: number; finished: number; closed: number; deferred: number };
-  deliveries: DeliveryCounts;
-  ms: number;
-}
-
-/** VOD video/image tasks are polled only when their completion event is this late. */
-const EVENT_OVERDUE_MS = 10 * 60 * 1000;
-/** And then at most this often. */
-const OVERDUE_POLL_EVERY_MS = 60 * 1000;
 /** One tick at a time. */
 const LEASE = "task-tracker";
-
-const EVENT_KINDS: Record<string, { kind: "vod-video" | "vod-image"; field: string }> = {
-  AigcVideoTaskComplete: { kind: "vod-video", field: "AigcVideoCompleteEvent" },
-  AigcImageTaskComplete: { kind: "vod-image", field: "AigcImageCompleteEvent" },
-};
-
-function emptyReport(): TickReport {
-  return {
-    events: { pulled: 0, handled: 0, notOurs: 0, confirmed: 0 },
-    tasks: { open: 0, polled: 0, finished: 0, closed: 0, deferred: 0 },
-    deliveries: { webhook: 0, webhookStarted: 0, bucket: 0, keep: 0, failed: 0, undeliverable: 0 },
-    ms: 0,
-  };
-}
+/** A due task without a record is looked at again this much later (its create may still be writing it)... */
+const MISSING_RECORD_RETRY_MS = 60 * 1000;
+/** ...until its entry is this old: then the create failed after the entry, and no record will come. */
+const MISSING_RECORD_GIVE_UP_MS = 24 * 60 * 60 * 1000;
 
 /** Runs `fn` over `items`, at most `limit` at once. */
 async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
@@ -90,6 +72,12 @@ function settled(record: TaskRecord): boolean {
   return Object.values(record.delivery).every((state) => !state || state.state !== "pending");
 }
 
+/** The record without the field that only says where its due entry is. */
+function contentOf(record: TaskRecord): string {
+  const { dueAt: _dueAt, ...rest } = record;
+  return JSON.stringify(rest);
+}
+
 /** Runs one tracker tick. */
 export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
   const now = deps.now ?? Date.now;
@@ -103,11 +91,12 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     return { ...report, skipped: "another tick is running", ms: now() - started };
   }
 
-  // Per-task serialization within this tick: events and polling may reach the same task.
+  // Per-task serialization within this tick: events and the due walk may reach the same task.
   const chains = new Map<string, Promise<unknown>>();
-  /** Tasks an event finished in this tick, and tasks closed in this tick. */
+  /** Tasks an event finished in this tick, tasks closed in this tick, tasks polled in this tick. */
   const finishedByEvents = new Set<string>();
   const closedIds = new Set<string>();
+  const polledIds = new Set<string>();
   const withTask = <T>(taskId: string, fn: () => Promise<T>): Promise<T> => {
     const previous = chains.get(taskId) ?? Promise.resolve();
     const run = previous.then(fn, fn);
@@ -115,99 +104,58 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     return run;
   };
 
-  const vodCall = (action: string, params: Record<string, unknown>) =>
-    callTencent(deps.clients.vod, { action, params, idempotent: true, deadline: deps.deadline, attemptTimeoutMs: config.upstreamAttemptTimeoutMs, log });
-
-  async function handleEvent(event: Record<string, unknown>): Promise<void> {
-    const type = String(event.EventType ?? "");
-    const spec = EVENT_KINDS[type];
-    const payload = spec ? (event[spec.field] as Record<string, unknown> | undefined) : undefined;
-    const taskId = typeof payload?.TaskId === "string" ? payload.TaskId : undefined;
-    if (!spec || !payload || !taskId) {
-      report.events.notOurs++;
-      log.info("tracker.event.ignored", { eventType: type });
-      return;
-    }
-    await withTask(taskId, async () => {
-      const record = await ledger.getTask(taskId);
-      if (!record) {
-        report.events.notOurs++;
-        log.info("tracker.event.unknown-task", { eventType: type, taskId });
-        return;
-      }
-      const fromEvent = fromVodTask(spec.kind, payload as Parameters<typeof fromVodTask>[1]);
-      const snapshot = isFinal(fromEvent.status) && !isFinal(record.status) ? await withTencentTimes(record, fromEvent) : fromEvent;
-      const changed = applySnapshot(record, snapshot, now());
-      if (changed || !record.eventHandledAt) {
-        record.eventHandledAt ??= new Date(now()).toISOString();
-        await ledger.saveTask(record);
-      }
-      report.events.handled++;
-      if (isFinal(record.status) && changed) report.tasks.finished++;
-      if (isFinal(record.status)) finishedByEvents.add(taskId);
-    });
-  }
-
-  /**
-   * A completion event carries the task object but no times (EventContent.AigcVideoCompleteEvent is
-   * an AigcVideoTask), so the task that ends by it is read once with DescribeTaskDetail: its record
-   * then holds Tencent's FinishTime and whole answer, the same ones a query showed before the tracker
-   * closed it, instead of this tick's time. Best effort: without an answer the event alone decides.
-   */
-  async function withTencentTimes(record: TaskRecord, fromEvent: TaskSnapshot): Promise<TaskSnapshot> {
-    try {
-      const described = await poll(record);
-      return described.status === fromEvent.status && described.finishedAt !== undefined ? described : fromEvent;
-    } catch (error) {
-      if (!(error instanceof UpstreamError)) throw error;
-      log.warn("tracker.event.describe-failed", { taskId: record.taskId, code: error.code });
-      return fromEvent;
-    }
-  }
-
-  async function drainEvents(): Promise<void> {
-    if (config.vodSubAppId === undefined) return;
-    while (timeLeft() > STOP_MARGIN_MS + 6_000) {
-      const answer = await vodCall("PullEvents", { SubAppId: config.vodSubAppId });
-      const events = (Array.isArray(answer.EventSet) ? answer.EventSet : []) as Array<Record<string, unknown>>;
-      if (events.length === 0) return;
-      report.events.pulled += events.length;
-      // Every outcome is in the ledger before anything is confirmed.
-      await Promise.all(events.map((event) => handleEvent(event)));
-      await deps.beforeConfirm?.();
-      const handles = events.map((event) => event.EventHandle).filter((handle): handle is string => typeof handle === "string");
-      if (handles.length > 0) {
-        await vodCall("ConfirmEvents", { EventHandles: handles, SubAppId: config.vodSubAppId });
-        report.events.confirmed += handles.length;
-      }
-      if (events.length < 16) return;
-    }
-  }
-
-  /** What Tencent says about a task; a forgotten one past Tencent's query window ends as TaskExpired. */
-  const poll = (record: TaskRecord): Promise<TaskSnapshot> =>
-    describeTask(record, {
-      clients: deps.clients,
-      ...(config.vodSubAppId !== undefined ? { vodSubAppId: config.vodSubAppId } : {}),
-      deadline: deps.deadline,
-      attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
-      log,
-      now,
-    });
+  const tick: TickContext = {
+    config,
+    ledger,
+    log,
+    report,
+    now,
+    timeLeft,
+    withTask,
+    /** What Tencent says about a task; a forgotten one past Tencent's query window ends as TaskExpired. */
+    poll: (record) =>
+      describeTask(record, {
+        clients: deps.clients,
+        ...(config.vodSubAppId !== undefined ? { vodSubAppId: config.vodSubAppId } : {}),
+        deadline: deps.deadline,
+        attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
+        log,
+        now,
+      }),
+    vodCall: (action, params) =>
+      callTencent(deps.clients.vod, { action, params, idempotent: true, deadline: deps.deadline, attemptTimeoutMs: config.upstreamAttemptTimeoutMs, log }),
+    schedule: (taskId, at) => ledger.scheduleTask(taskId, at),
+    unschedule: (entry) => ledger.unscheduleTask(entry),
+    ...(deps.beforeConfirm ? { beforeConfirm: deps.beforeConfirm } : {}),
+  };
 
   const { deliver } = taskDeliveries({ config, ledger, cos: deps.cos, log, now, timeLeft, counts: report.deliveries });
+  const scale = config.trackerPollScale;
 
-  function shouldPoll(record: TaskRecord, at: number): boolean {
-    if (isMpsKind(record.kind) || record.kind === "vod-redraw") return true; // no completion event exists
-    // Tencent sends an event only when a task ends: seeing it start (for task.started) takes a poll.
-    if (awaitsStart(record)) return true;
-    if (record.eventHandledAt) return false;
-    const age = at - Date.parse(record.createdAt);
-    const sinceCheck = record.lastCheckedAt ? at - Date.parse(record.lastCheckedAt) : Number.POSITIVE_INFINITY;
-    return age > EVENT_OVERDUE_MS && sinceCheck > OVERDUE_POLL_EVERY_MS;
+  /** Deletes the entries other than `keep` (the task's current one). */
+  async function unscheduleOthers(entries: readonly DueEntry[], keep?: number): Promise<void> {
+    const seen = new Set<number>();
+    for (const entry of entries) {
+      if (entry.at === keep || seen.has(entry.at)) continue;
+      seen.add(entry.at);
+      await tick.unschedule(entry);
+    }
   }
 
-  async function processTask(taskId: string): Promise<void> {
+  async function handleMissingRecord(taskId: string, listed: readonly DueEntry[]): Promise<void> {
+    const oldest = Math.min(...listed.map((entry) => entry.at));
+    if (listed.length > 0 && now() - oldest > MISSING_RECORD_GIVE_UP_MS) {
+      log.warn("tracker.due-without-record", { taskId });
+      await unscheduleOthers(listed);
+      return;
+    }
+    const at = now() + MISSING_RECORD_RETRY_MS;
+    await tick.schedule(taskId, at);
+    await unscheduleOthers(listed, at);
+  }
+
+  /** Works on one due task: polls it when its schedule says so, delivers, then closes it or moves its due entry. */
+  async function processTask(taskId: string, listed: readonly DueEntry[] = []): Promise<void> {
     if (timeLeft() < STOP_MARGIN_MS) {
       report.tasks.deferred++;
       return;
@@ -215,11 +163,15 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     await withTask(taskId, async () => {
       if (closedIds.has(taskId)) return;
       const record = await ledger.getTask(taskId);
-      if (!record) return; // its record is still being written
-      const before = JSON.stringify(record);
-      if (!isFinal(record.status) && shouldPoll(record, now())) {
+      if (!record) return handleMissingRecord(taskId, listed);
+      const before = contentOf(record);
+      const previousDue = record.dueAt !== undefined ? Date.parse(record.dueAt) : undefined;
+      const entries = previousDue !== undefined && !Number.isNaN(previousDue) ? [...listed, { taskId, at: previousDue }] : [...listed];
+      // A task is asked about at most once a tick, whichever way it was reached.
+      if (!isFinal(record.status) && !polledIds.has(taskId) && isPollDue(record, now(), scale)) {
+        polledIds.add(taskId);
         try {
-          const snapshot = await poll(record);
+          const snapshot = await tick.poll(record);
           report.tasks.polled++;
           if (applySnapshot(record, snapshot, now()) && isFinal(record.status)) report.tasks.finished++;
         } catch (error) {
@@ -227,45 +179,92 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
         }
       }
       await deliver(record);
-      if (JSON.stringify(record) !== before) {
-        record.updatedAt = new Date(now()).toISOString();
-        await ledger.saveTask(record);
-      }
-      if (isFinal(record.status) && settled(record)) {
+      const changed = contentOf(record) !== before;
+      if (changed) record.updatedAt = new Date(now()).toISOString();
+      const next = isFinal(record.status) && settled(record) ? undefined : nextDueAt(record, now(), scale);
+      if (next === undefined) {
+        if (changed) await ledger.saveTask(record);
         await ledger.closeTask(taskId);
+        await unscheduleOthers(entries);
         closedIds.add(taskId);
         report.tasks.closed++;
+        return;
       }
+      if (next !== previousDue) {
+        await tick.schedule(taskId, next);
+        record.dueAt = new Date(next).toISOString();
+      }
+      if (changed || next !== previousDue) await ledger.saveTask(record);
+      await unscheduleOthers(entries, next);
     });
   }
 
-  async function processOpenTasks(): Promise<void> {
+  /**
+   * Once, for a ledger written before the due index: every open marker without a due entry gets one,
+   * due now. Until a tick gets through both listings, the next one tries again (writing twice is harmless).
+   */
+  async function migrateOpenMarkers(): Promise<void> {
+    if (await ledger.isDueIndexComplete()) return;
+    const scheduled = new Set<string>();
     let marker: string | undefined;
     do {
-      const page = await ledger.listOpenTaskIds(marker);
-      report.tasks.open += page.taskIds.length;
-      await mapLimit(page.taskIds, deps.concurrency ?? 16, async (taskId) => {
+      const page = await ledger.listScheduledTaskIds(marker);
+      for (const taskId of page.taskIds) scheduled.add(taskId);
+      marker = page.nextMarker;
+    } while (marker && timeLeft() >= STOP_MARGIN_MS);
+    let openMarker: string | undefined;
+    do {
+      const page = await ledger.listOpenTaskIds(openMarker);
+      const missing = page.taskIds.filter((taskId) => !scheduled.has(taskId));
+      await mapLimit(missing, deps.concurrency ?? 16, (taskId) => tick.schedule(taskId, now()));
+      openMarker = page.nextMarker;
+    } while (openMarker && timeLeft() >= STOP_MARGIN_MS);
+    if (!marker && !openMarker) await ledger.markDueIndexComplete(now());
+  }
+
+  async function processDueTasks(): Promise<void> {
+    await migrateOpenMarkers();
+    // Listed up to the tick's start: entries this tick writes for later are not read again by it.
+    const listedUpTo = now();
+    const seen = new Set<string>();
+    let after: string | undefined;
+    let more: boolean;
+    // The first page is listed even when time is short, so the report counts what is left (deferred).
+    do {
+      const page = await ledger.listDueTasks(listedUpTo, after);
+      const byTask = new Map<string, DueEntry[]>();
+      for (const entry of page.entries) {
+        if (seen.has(entry.taskId)) continue;
+        const list = byTask.get(entry.taskId) ?? [];
+        list.push(entry);
+        byTask.set(entry.taskId, list);
+      }
+      for (const taskId of byTask.keys()) seen.add(taskId);
+      report.tasks.due += byTask.size;
+      report.tasks.open += byTask.size;
+      await mapLimit([...byTask], deps.concurrency ?? 16, async ([taskId, listed]) => {
         try {
-          await processTask(taskId);
+          await processTask(taskId, listed);
         } catch (error) {
           log.error("tracker.task-failed", { taskId, error });
         }
       });
-      marker = page.nextMarker;
-    } while (marker && timeLeft() >= STOP_MARGIN_MS);
+      after = page.last;
+      more = page.more && after !== undefined;
+    } while (more && timeLeft() >= STOP_MARGIN_MS);
   }
 
   try {
-    // The event drain and the walk over open tasks run side by side, so the walk does not wait out
+    // The event drain and the due walk run side by side, so the walk does not wait out
     // PullEvents' long poll (up to 5 s when nothing is left); per-task serialization keeps them
     // from writing one record at once. Tencent failing to answer must not stop deliveries; anything
     // else (the ledger failing, a crash) fails the tick, and the unconfirmed events come back.
     const [drained, walked] = await Promise.allSettled([
-      drainEvents().catch((error: unknown) => {
+      drainEvents(tick, finishedByEvents).catch((error: unknown) => {
         if (!(error instanceof UpstreamError)) throw error;
         log.error("tracker.events-failed", { code: error.code, error });
       }),
-      processOpenTasks(),
+      processDueTasks(),
     ]);
     if (drained.status === "rejected") throw drained.reason;
     if (walked.status === "rejected") throw walked.reason;

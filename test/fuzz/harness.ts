@@ -94,6 +94,7 @@ export async function startFuzzStack(): Promise<FuzzStack> {
       AIGC_MPS_ENDPOINT: tencent.url,
       AIGC_VOD_SUBAPPID: String(FUZZ_SUBAPPID),
       AIGC_COS_ENDPOINT: cos.url,
+      AIGC_TRACKER_POLL_SCALE: "0",
       ...fuzzEnv(),
       ...vars,
     };

@@ -23,6 +23,8 @@ export function useStandIns(base: NodeJS.ProcessEnv, standIns: { tencent: { url:
     AIGC_MPS_ENDPOINT: standIns.tencent.url,
     AIGC_VOD_SUBAPPID: String(TEST_SUBAPPID),
     ...(standIns.cos ? { AIGC_COS_ENDPOINT: standIns.cos.url } : {}),
+    // The stand-in's tasks end in seconds, not minutes: every due task is asked about on each tick.
+    AIGC_TRACKER_POLL_SCALE: "0",
     ...vars,
   };
   resetConfigCache();

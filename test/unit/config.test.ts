@@ -46,6 +46,12 @@ describe("configuration", () => {
     expect(() => readConfig({ TENCENTCLOUD_SECRETID: "id" })).toThrow(/TENCENTCLOUD_SECRETKEY/);
   });
 
+  it("scales the tracker's poll schedule by AIGC_TRACKER_POLL_SCALE, 1 by default", () => {
+    expect(readConfig({}).trackerPollScale).toBe(1);
+    expect(readConfig({ AIGC_TRACKER_POLL_SCALE: "0" }).trackerPollScale).toBe(0);
+    expect(() => readConfig({ AIGC_TRACKER_POLL_SCALE: "-1" })).toThrow(/AIGC_TRACKER_POLL_SCALE/);
+  });
+
   it("reads the SubAppId as a number", () => {
     expect(readConfig({ AIGC_VOD_SUBAPPID: "251007502" }).vodSubAppId).toBe(251007502);
   });
