@@ -10,6 +10,9 @@
  *      their status sidecar into the bucket, and POST the final webhook; failed deliveries are
  *      retried at their retry time for 24 hours, then marked undeliverable, never dropped silently;
  *   4. stop starting work before the function's time runs out: what is left stays due.
+ * Every call to Tencent first takes a slot of its action's rate budget (../tencent/rate-budget), so
+ * the tick never makes Tencent throttle it; a poll the budget cannot fit before the deadline is not
+ * made, and its task stays due for the next tick.
  *
  * Per task, work is serialized within the tick, and one tick runs at a time (a lease in the
  * ledger), so a task record has one writer. A task's due entry moves by writing the new entry
@@ -25,6 +28,7 @@ import type { Logger } from "../log";
 import type { DueEntry, TaskLedger, TaskRecord } from "../tasks/ledger";
 import { callTencent } from "../tencent/call";
 import type { TencentClients } from "../tencent/clients";
+import { isRateBudgetSpent, RateBudget, TENCENT_RATE_LIMITS, TRACKER_SHARE } from "../tencent/rate-budget";
 import { describeTask } from "./describe";
 import { STOP_MARGIN_MS, taskDeliveries } from "./deliveries";
 import { isPollDue, nextDueAt } from "./schedule";
@@ -45,6 +49,8 @@ export interface TrackerDeps {
   now?: () => number;
   /** How many tasks are worked on at once. */
   concurrency?: number;
+  /** The tick's share of Tencent's per-action limits; default: TRACKER_SHARE of each, on the real clock. */
+  budget?: RateBudget;
   /** Test hook: runs after pulled events are recorded and before they are confirmed (a crash there must lose nothing). */
   beforeConfirm?: () => Promise<void> | void;
 }
@@ -104,6 +110,10 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     return run;
   };
 
+  // Shared by everything the tick calls, events and polls alike; calls stop being started in time to finish.
+  const budget = deps.budget ?? new RateBudget(TENCENT_RATE_LIMITS, TRACKER_SHARE);
+  const clients = budget.wrap(deps.clients, () => deps.deadline - STOP_MARGIN_MS);
+
   const tick: TickContext = {
     config,
     ledger,
@@ -115,7 +125,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
     /** What Tencent says about a task; a forgotten one past Tencent's query window ends as TaskExpired. */
     poll: (record) =>
       describeTask(record, {
-        clients: deps.clients,
+        clients,
         ...(config.vodSubAppId !== undefined ? { vodSubAppId: config.vodSubAppId } : {}),
         deadline: deps.deadline,
         attemptTimeoutMs: config.upstreamAttemptTimeoutMs,
@@ -123,7 +133,7 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
         now,
       }),
     vodCall: (action, params) =>
-      callTencent(deps.clients.vod, { action, params, idempotent: true, deadline: deps.deadline, attemptTimeoutMs: config.upstreamAttemptTimeoutMs, log }),
+      callTencent(clients.vod, { action, params, idempotent: true, deadline: deps.deadline, attemptTimeoutMs: config.upstreamAttemptTimeoutMs, log }),
     schedule: (taskId, at) => ledger.scheduleTask(taskId, at),
     unschedule: (entry) => ledger.unscheduleTask(entry),
     ...(deps.beforeConfirm ? { beforeConfirm: deps.beforeConfirm } : {}),
@@ -175,6 +185,11 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
           report.tasks.polled++;
           if (applySnapshot(record, snapshot, now()) && isFinal(record.status)) report.tasks.finished++;
         } catch (error) {
+          if (isRateBudgetSpent(error)) {
+            // Left exactly as it was: still due, for the next tick.
+            report.tasks.deferred++;
+            return;
+          }
           log.warn("tracker.poll-failed", { taskId, error });
         }
       }

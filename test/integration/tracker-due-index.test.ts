@@ -1,7 +1,8 @@
 /**
- * The due index: a tick reads only the tasks that are due (ledger due/ entries up to now), puts each
- * back at the time it is next due, survives dying midway, and takes over open markers written before
- * the index existed. Real create functions, the Tencent and COS stand-ins, the real tracker.
+ * Due work: a tick reads only the tasks that are due (ledger due/ entries up to now), puts each back
+ * at the time it is next due, survives dying midway, takes over open markers written before the
+ * index existed, and spends Tencent's rate limits as a budget. Real create functions, the Tencent
+ * and COS stand-ins, the real tracker.
  */
 
 import { mkdtempSync } from "node:fs";
@@ -15,7 +16,10 @@ import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
 import { CosClient } from "../../shared/cos/client";
 import { TaskLedger } from "../../shared/tasks/ledger";
+import type { TencentApi } from "../../shared/tencent/clients";
+import { RateBudget, TENCENT_RATE_LIMITS, type BudgetClock } from "../../shared/tencent/rate-budget";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
+import { tencentClients } from "../../shared/tencent/clients";
 import { devCosClient, stopStandIns, useStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
 import { apiEvent, bodyOf, scfContext } from "../support/scf";
 import { trackerTick } from "../support/tracker-tick";
@@ -194,5 +198,61 @@ describe("the due index", () => {
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatch(new RegExp(`^${LEDGER.replace(".", "\\.")}due/\\d{13}~${taskId}$`));
     expect((await ledgerFor(getConfig()).getTask(taskId))?.dueAt).toBe(new Date(Number(entries[0]?.slice(`${LEDGER}due/`.length, `${LEDGER}due/`.length + 13))).toISOString());
+  });
+});
+
+/** A budget clock whose waits pass at once, moving its own time: the budget's pacing without the wait. */
+function instantClock(): BudgetClock {
+  let now = Date.now();
+  return { now: () => now, sleep: async (ms) => void (now += ms) };
+}
+
+/** The most items of `times` inside any one-second window. */
+function busiestSecond(times: readonly number[]): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let most = 0;
+  for (let i = 0, j = 0; i < sorted.length; i++) {
+    while ((sorted[i] as number) - (sorted[j] as number) >= 1_000) j++;
+    most = Math.max(most, i - j + 1);
+  }
+  return most;
+}
+
+describe("the rate budget of a tick", () => {
+  /** Tencent clients that note, on the budget's clock, when each Describe was sent. */
+  function timedClients(clock: BudgetClock, sent: number[]) {
+    const real = tencentClients(getConfig());
+    const timed = (api: TencentApi): TencentApi => ({
+      request: (action, params, options) => {
+        if (action.startsWith("Describe")) sent.push(clock.now());
+        return api.request(action, params, options);
+      },
+    });
+    return { vod: timed(real.vod), mps: timed(real.mps) };
+  }
+
+  it("holds a burst of due MPS polls to the budget's rate, every one of them made", async () => {
+    for (let i = 0; i < 20; i++) await createMps();
+    const clock = instantClock();
+    const sent: number[] = [];
+    const budget = new RateBudget(TENCENT_RATE_LIMITS, 0.1, clock); // MPS DescribeAigcVideoTask: 5 a second
+    const report = await tick(0, { budget, clients: timedClients(clock, sent) });
+    expect(report.tasks.polled).toBe(20);
+    expect(sent).toHaveLength(20);
+    expect(busiestSecond(sent)).toBe(5);
+  });
+
+  it("leaves the polls the budget cannot fit before the deadline due for the next tick", async () => {
+    const taskIds: string[] = [];
+    for (let i = 0; i < 20; i++) taskIds.push(await createMps());
+    const clock = instantClock();
+    // 5 a second, and the budget stops 3 s (the stop margin) before a deadline 5 s away: 15 fit.
+    const budget = new RateBudget(TENCENT_RATE_LIMITS, 0.1, clock);
+    const first = await tick(0, { budget, clients: timedClients(clock, []), deadline: clock.now() + 5_000 });
+    expect(first.tasks).toMatchObject({ polled: 15, deferred: 5 });
+    const from = tencent.calls().length;
+    const second = await tick();
+    expect(second.tasks.polled).toBe(20);
+    expect(taskIds.every((taskId) => describes(taskId, from) === 1)).toBe(true);
   });
 });

@@ -1,0 +1,112 @@
+/**
+ * Tencent's per-action rate limits as a budget the tracker spends on purpose, instead of calling
+ * as fast as it can and letting Tencent throttle it (a throttled call still costs a round trip and
+ * a second's wait, and the query routes' Describe calls share the same account limit).
+ *
+ * Each action gets a sliding one-second window, as Tencent counts: a call starts only when fewer
+ * than the action's budget started in the second before it. A call that would have to wait past
+ * the caller's deadline does not wait at all: it fails at once with RATE_BUDGET_SPENT, and the work
+ * it was for stays due for the next tick.
+ */
+
+import { UpstreamError } from "../errors";
+import type { TencentApi, TencentClients, TencentService } from "./clients";
+
+/**
+ * Tencent's documented limits, requests per second per account: VOD DescribeTaskDetail, PullEvents
+ * and ConfirmEvents 100; MPS DescribeAigcVideoTask 50; DescribeAigcImageTask's doc states none, so
+ * it is taken as its video sibling's 50.
+ */
+export const TENCENT_RATE_LIMITS: Readonly<Record<string, number>> = {
+  "vod.DescribeTaskDetail": 100,
+  "vod.PullEvents": 100,
+  "vod.ConfirmEvents": 100,
+  "mps.DescribeAigcVideoTask": 50,
+  "mps.DescribeAigcImageTask": 50,
+};
+
+/**
+ * The part of each limit the tracker takes: the rest is left to the query routes' Describe calls and
+ * to network jitter, which can bunch calls sent evenly into one of Tencent's windows.
+ */
+export const TRACKER_SHARE = 0.8;
+
+/** The code of a call refused because the budget has no slot before the caller's deadline. */
+export const RATE_BUDGET_SPENT = "ClientRateBudgetSpent";
+
+const WINDOW_MS = 1_000;
+
+/** A clock the budget waits on (a fake one in tests). */
+export interface BudgetClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+const realClock: BudgetClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/** At most `perSecond` starts in any one-second window, handed out in order of asking. */
+export class RateLimiter {
+  /** Start times handed out, oldest first; only the last `perSecond` matter. */
+  private readonly starts: number[] = [];
+
+  constructor(
+    readonly perSecond: number,
+    private readonly clock: BudgetClock = realClock,
+  ) {
+    if (!(perSecond >= 1)) throw new RangeError(`a rate limit needs at least 1 call a second, got ${perSecond}`);
+  }
+
+  /**
+   * Reserves the earliest start that keeps the window under the limit and waits for it; resolves
+   * false, reserving nothing, when that start would be after `notAfter` (epoch ms).
+   */
+  async acquire(notAfter = Number.POSITIVE_INFINITY): Promise<boolean> {
+    const now = this.clock.now();
+    const limit = Math.floor(this.perSecond);
+    const blocking = this.starts.length >= limit ? (this.starts[this.starts.length - limit] as number) : undefined;
+    const at = blocking === undefined ? now : Math.max(now, blocking + WINDOW_MS);
+    if (at > notAfter) return false;
+    this.starts.push(at);
+    if (this.starts.length > limit) this.starts.splice(0, this.starts.length - limit);
+    if (at > now) await this.clock.sleep(at - now);
+    return true;
+  }
+}
+
+/** One limiter per `<service>.<action>` that has a limit; actions without one are not held. */
+export class RateBudget {
+  private readonly limiters = new Map<string, RateLimiter>();
+
+  constructor(
+    limits: Readonly<Record<string, number>>,
+    /** The fraction of each limit this budget may use (its share of the account, over its shards). */
+    share: number,
+    clock: BudgetClock = realClock,
+  ) {
+    for (const [key, perSecond] of Object.entries(limits)) this.limiters.set(key, new RateLimiter(Math.max(1, Math.floor(perSecond * share)), clock));
+  }
+
+  /** The limiter of an action, if it has a limit. */
+  limiterOf(service: TencentService, action: string): RateLimiter | undefined {
+    return this.limiters.get(`${service}.${action}`);
+  }
+
+  /** Clients whose every call (retries included) first takes a slot of its action's budget, giving up at `notAfter`. */
+  wrap(clients: TencentClients, notAfter: () => number): TencentClients {
+    const limited = (service: TencentService, api: TencentApi): TencentApi => ({
+      request: async (action, params, options) => {
+        const limiter = this.limiterOf(service, action);
+        if (limiter && !(await limiter.acquire(notAfter()))) {
+          throw new UpstreamError("throttled", RATE_BUDGET_SPENT, `no ${service}.${action} slot left in this tick's rate budget`, { action, attempts: 0 });
+        }
+        return api.request(action, params, options);
+      },
+    });
+    return { vod: limited("vod", clients.vod), mps: limited("mps", clients.mps) };
+  }
+}
+
+/** Whether an error is the budget refusing a call (the work stays due), not Tencent failing. */
+export function isRateBudgetSpent(error: unknown): boolean {
+  return error instanceof UpstreamError && error.code === RATE_BUDGET_SPENT;
+}
