@@ -7,11 +7,13 @@
  *   2. handler overhead         p50/p99 of in-process invocations per route, upstream answering instantly
  *   3. rate-limit drain         a burst of creates through the local API Gateway at a 20/s stand-in
  *   4. tracker                  one tick over 1,000 pending tasks and 160 pending events (and a mixed variant)
+ *   5. tracker at scale         one tick over 10,000 and 100,000 open tasks of which 1,000 are due
  *   then the issue's targets, each checked against this run's figures.
  *
  * Options: --cold-runs N (20)  --invocations N (2000)  --warmup N (3000; section 2, per route)  --side N (500)  --burst N (200)
  *          --tracker-runs N (3; the mixed tracker scenario runs once)
  *          --keep-build (keep the temporary build directory and print where it is)
+ *          --section tracker-scale (run section 5 only, about a minute; figures in bench/results-tracker-scale.json)
  * Everything listens on 127.0.0.1 only; every server is closed before exit.
  */
 
@@ -41,6 +43,7 @@ import { benchRoutes, loadSourceHandlers, readJson, type ScfHandler } from "./be
 import { bytes, ms, rssKb, table, type Summary } from "./bench/stats";
 import { checkTargets, type TargetCheck } from "./bench/targets";
 import { measureTracker, TRACKER_SCENARIOS, type TrackerResult } from "./bench/tracker";
+import { checkScaleTargets, measureTrackerScale, renderTrackerScale, SCALE_CASES } from "./bench/tracker-scale";
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const RESULTS_FILE = path.join(REPO_ROOT, "bench", "results.json");
@@ -117,8 +120,11 @@ async function main(): Promise<void> {
       burst: { type: "string" },
       "tracker-runs": { type: "string" },
       "keep-build": { type: "boolean" },
+      section: { type: "string" },
     },
   });
+  if (values.section !== undefined && values.section !== "tracker-scale") throw new UsageError(`--section takes tracker-scale, got ${values.section}`);
+  if (values.section === "tracker-scale") return runTrackerScaleOnly();
   const opts = {
     coldRuns: intOption(values["cold-runs"], 20, "cold-runs"),
     invocations: intOption(values.invocations, 2000, "invocations"),
@@ -214,10 +220,14 @@ async function main(): Promise<void> {
     tracker.push(await measureTracker(REPO_ROOT, scenario, i === 0 ? opts.trackerRuns : 1, progress));
   }
 
+  // 5. The tracker at scale.
+  progress(`[5/5] tracker at scale: ${SCALE_CASES.length} ledgers`);
+  const scale = await measureTrackerScale(REPO_ROOT, SCALE_CASES, progress);
+
   const totalMs = performance.now() - benchStarted;
-  const targets = checkTargets({ bundles, cold, overhead, drain, tracker });
+  const targets = [...checkTargets({ bundles, cold, overhead, drain, tracker }), ...checkScaleTargets(scale)];
   const text = render({ machine, startedAt, opts, bundles, buildFailures, buildMs, cold, loadFailures, overhead, floor, drain, tracker, targets, totalMs });
-  process.stdout.write(`${text}\n`);
+  process.stdout.write(`${text}\n\n5. TRACKER AT SCALE  (one tick; due index, rate budget; stand-ins in this process)\n${renderTrackerScale(scale).map((l) => `   ${l}`).join("\n")}\n`);
 
   await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
   const breakdown = bundles.find((b) => b.name === BREAKDOWN_FUNCTION);
@@ -247,6 +257,7 @@ async function main(): Promise<void> {
         handlerOverhead: { loadFailures, results: overhead, loopbackFloor: floor },
         rateLimitDrain: drain,
         tracker,
+        trackerScale: scale,
         targets,
       },
       null,
@@ -469,8 +480,8 @@ function render(r: RenderInput): string {
     out.push(`   mixed, upstream by action: ${Object.entries(mixed.upstream).map(([a, u]) => `${a} ${u.calls}${u.throttled ? ` (${u.throttled} throttled)` : ""}`).join(", ")}`);
   }
   out.push(
-    "   A tick pulls events (16 a call) and confirms them, then walks every open task (16 at a time): read its record, poll the kinds " +
-      "without events, deliver and close the finished. Once the events are drained, the last PullEvents waits Tencent's 5 s hold " +
+    "   A tick pulls events (16 a call) and confirms them, then walks the due index (16 at a time; here every open task is due, " +
+      "AIGC_TRACKER_POLL_SCALE=0): read its record, poll the kinds without events, deliver and close the finished. Once the events are drained, the last PullEvents waits Tencent's 5 s hold " +
       "(160 is ten full pages, so an eleventh pull is needed to see there is no more). peak RSS/heap + = over the level at the tick's start.",
   );
   out.push("");
@@ -490,6 +501,19 @@ function indent(text: string, n: number): string {
     .split("\n")
     .map((l) => " ".repeat(n) + l)
     .join("\n");
+}
+
+/** `--section tracker-scale`: section 5 alone, with its targets. */
+async function runTrackerScaleOnly(): Promise<void> {
+  const started = performance.now();
+  const scale = await measureTrackerScale(REPO_ROOT, SCALE_CASES, progress);
+  const gRows: string[][] = [["target", "measured", "met"]];
+  for (const t of checkScaleTargets(scale)) gRows.push([t.target, t.measured, t.met ? "yes" : "NO"]);
+  process.stdout.write(
+    ["5. TRACKER AT SCALE  (one tick; due index, rate budget; stand-ins in this process)", ...renderTrackerScale(scale).map((l) => `   ${l}`), "", "TARGETS", indent(table(gRows), 3), "", `section time ${ms(performance.now() - started)}`].join("\n") + "\n",
+  );
+  await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
+  await writeFile(path.join(path.dirname(RESULTS_FILE), "results-tracker-scale.json"), JSON.stringify({ command: "npm run bench -- --section tracker-scale", scale, targets: checkScaleTargets(scale) }, null, 2) + "\n");
 }
 
 main().catch((error: unknown) => {

@@ -142,7 +142,8 @@ export async function serveDeleteMultiple(deps: CosRouteDeps, req: IncomingMessa
 
 /** GET Bucket (List Objects): prefix, marker, max-keys, delimiter (CommonPrefixes) and encoding-type. */
 export async function serveList(deps: CosRouteDeps, res: ServerResponse, bucket: string, params: Record<string, string>, context: RequestContext): Promise<void> {
-  sendXml(res, 200, context, listBucketXml(listPage(bucket, await deps.store.list(bucket), params)));
+  const window = { ...(params["prefix"] ? { prefix: params["prefix"] } : {}), ...(params["marker"] ? { marker: params["marker"] } : {}), ...(params["delimiter"] ? { delimiter: params["delimiter"] } : {}), maxKeys: readLimit(params, "max-keys", MAX_KEYS_LIMIT) };
+  sendXml(res, 200, context, listBucketXml(listPage(bucket, await deps.store.list(bucket, window), params)));
 }
 
 /** One page of a listing from every object of the bucket, ordered by key bytes. */

@@ -62,6 +62,8 @@ export interface CosStandInOptions {
   now?: () => number;
   /** Receives one object per request (as its answer goes out) and per delivery attempt; never a signature or token. */
   log?: (line: Record<string, unknown>) => void;
+  /** Keeps each bucket's keys sorted in memory (see ObjectStore): only when this process alone writes dataDir. */
+  keyIndex?: boolean;
 }
 
 /** An object as the stand-in holds it. */
@@ -82,6 +84,8 @@ export interface CosStandIn {
   /** Makes the next matching request(s) fail; see local/cos/faults.ts. */
   injectFault(fault: CosFault): void;
   clearFaults(): void;
+  /** Writes objects straight into a bucket's directory (ObjectStore.seedSync): the bench's bulk path. */
+  seedSync(bucket: string, objects: ReadonlyArray<{ key: string; body: string }>): void;
 }
 
 const VIRTUAL_HOST = /^([a-z0-9][a-z0-9-]*-\d+)\.cos\.([a-z0-9-]+)\.myqcloud\.com(?::\d+)?$/;
@@ -109,7 +113,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
   const log = options.log ?? (() => {});
   const duplicates = options.duplicateDeliveries ?? 0;
   const eventRegionFormat = options.eventRegionFormat ?? "short";
-  const store = new ObjectStore(options.dataDir);
+  const store = new ObjectStore(options.dataDir, { keyIndex: options.keyIndex ?? false });
   const uploads = new MultipartStore(options.dataDir);
   const faults = new CosFaultQueue();
   const queue = new DeliveryQueue({
@@ -338,6 +342,7 @@ export async function startCosStandIn(options: CosStandInOptions): Promise<CosSt
     },
     injectFault: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
+    seedSync: (bucket, objects) => store.seedSync(bucket, objects),
   };
 }
 

@@ -3,8 +3,12 @@
 // character and be longer than a file name) pointing at a data file with the bytes.
 // A write lands in a fresh data file and then swaps the sidecar by rename, so a reader sees the
 // old object or the new one, never a mix.
+// With `keyIndex`, a bucket's keys are also kept sorted in memory once first listed, so a listing
+// costs what COS's does (a seek to the marker) instead of a read of every sidecar: the bench's
+// 100,000-task ledgers need it. It assumes this process is the directory's only writer, so it is
+// off by default (npm start and the tests may run two stand-ins over one directory).
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile, type FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
@@ -52,12 +56,91 @@ export interface WriteOptions {
 /** Full bucket names (`<name>-<appid>`) are the only directory names the store creates or removes. */
 export const BUCKET_NAME = /^([a-z0-9][a-z0-9-]*)-(\d+)$/;
 
+/** Which part of a bucket a listing needs (see ObjectStore.list). */
+export interface ListWindow {
+  prefix?: string;
+  marker?: string;
+  delimiter?: string;
+  maxKeys?: number;
+}
+
+/** One key of the in-memory index, with its UTF-8 bytes (COS orders keys by them). */
+interface IndexedObject {
+  bytes: Buffer;
+  object: StoredObject;
+}
+
 /** Objects of all buckets under one data directory. */
 export class ObjectStore {
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Per bucket, every object sorted by key bytes (only with keyIndex, once the bucket was listed). */
+  private readonly index = new Map<string, IndexedObject[]>();
 
-  constructor(private readonly dataDir: string) {
+  constructor(
+    private readonly dataDir: string,
+    private readonly options: { keyIndex?: boolean } = {},
+  ) {
     mkdirSync(dataDir, { recursive: true });
+  }
+
+  /** Where `bytes` is, or would be inserted, in a bucket's index. */
+  private static lowerBound(entries: readonly IndexedObject[], bytes: Buffer): number {
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (Buffer.compare((entries[mid] as IndexedObject).bytes, bytes) < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
+  private indexed(bucket: string, object: StoredObject | undefined, key: string): void {
+    const entries = this.index.get(bucket);
+    if (!entries) return;
+    const bytes = Buffer.from(key, "utf8");
+    const at = ObjectStore.lowerBound(entries, bytes);
+    const present = at < entries.length && Buffer.compare((entries[at] as IndexedObject).bytes, bytes) === 0;
+    if (object) entries.splice(at, present ? 1 : 0, { bytes, object });
+    else if (present) entries.splice(at, 1);
+  }
+
+  /**
+   * Writes objects straight into a bucket's directory, synchronously (the bench seeds 100,000-task
+   * ledgers this way instead of through HTTP). Keys must not exist yet.
+   */
+  seedSync(bucket: string, objects: ReadonlyArray<{ key: string; body: string; contentType?: string }>, nowMs = Date.now()): void {
+    const dir = this.bucketDir(bucket);
+    mkdirSync(dir, { recursive: true });
+    // Indexed as written: reading the sidecars back on the first listing would take longer than the writes.
+    if (this.options.keyIndex && !this.index.has(bucket)) {
+      this.index.set(bucket, this.listSync(bucket).map((object) => ({ bytes: Buffer.from(object.key, "utf8"), object })));
+    }
+    const lastModified = new Date(nowMs).toISOString();
+    const added: IndexedObject[] = [];
+    for (const { key, body, contentType } of objects) {
+      const hash = keyHash(key);
+      const dataFile = `${hash}.seed.data`;
+      writeFileSync(join(dir, dataFile), body);
+      const object: StoredObject = {
+        bucket,
+        key,
+        size: Buffer.byteLength(body),
+        etag: `"${createHash("md5").update(body).digest("hex")}"`,
+        contentType: contentType ?? (body ? "application/json" : "text/plain"),
+        metadata: {},
+        lastModified,
+        requestId: "seed",
+        dataFile,
+      };
+      writeFileSync(join(dir, `${hash}.json`), JSON.stringify(object));
+      added.push({ bytes: Buffer.from(key, "utf8"), object });
+    }
+    const entries = this.index.get(bucket);
+    if (entries) {
+      for (const entry of added) entries.push(entry);
+      entries.sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    }
   }
 
   /** The object's record, or undefined when the key does not exist. */
@@ -204,11 +287,42 @@ export class ObjectStore {
       const existing = await this.head(bucket, key);
       await rm(this.sidecarPath(bucket, key), { force: true });
       if (existing) await rm(join(this.bucketDir(bucket), existing.dataFile), { force: true });
+      this.indexed(bucket, undefined, key);
     });
   }
 
-  /** Every object of a bucket, ordered by the UTF-8 bytes of its key as COS lists them. */
-  async list(bucket: string): Promise<StoredObject[]> {
+  /**
+   * Every object of a bucket, ordered by the UTF-8 bytes of its key as COS lists them. With the key
+   * index and no delimiter, only the objects `window` can answer with: from the marker (or prefix)
+   * on, under the prefix, one more than maxKeys (so the caller can tell the listing is truncated).
+   */
+  async list(bucket: string, window: ListWindow = {}): Promise<StoredObject[]> {
+    if (!this.options.keyIndex) return this.readAll(bucket);
+    let entries = this.index.get(bucket);
+    if (!entries) {
+      entries = (await this.readAll(bucket)).map((object) => ({ bytes: Buffer.from(object.key, "utf8"), object }));
+      this.index.set(bucket, entries);
+    }
+    if (window.delimiter) return entries.map((entry) => entry.object);
+    const prefix = window.prefix ?? "";
+    const prefixBytes = Buffer.from(prefix, "utf8");
+    let at = ObjectStore.lowerBound(entries, prefixBytes);
+    if (window.marker) {
+      const markerBytes = Buffer.from(window.marker, "utf8");
+      at = Math.max(at, ObjectStore.lowerBound(entries, markerBytes));
+      if (at < entries.length && Buffer.compare((entries[at] as IndexedObject).bytes, markerBytes) === 0) at++;
+    }
+    const limit = (window.maxKeys ?? 1000) + 1;
+    const out: StoredObject[] = [];
+    for (; at < entries.length && out.length < limit; at++) {
+      const entry = entries[at] as IndexedObject;
+      if (!entry.object.key.startsWith(prefix)) break;
+      out.push(entry.object);
+    }
+    return out;
+  }
+
+  private async readAll(bucket: string): Promise<StoredObject[]> {
     let names: string[];
     try {
       names = await readdir(this.bucketDir(bucket));
@@ -249,6 +363,7 @@ export class ObjectStore {
   /** Removes every bucket directory (and nothing else in the data directory). */
   clearSync(): void {
     for (const name of this.bucketDirsSync()) rmSync(this.bucketDir(name), { recursive: true, force: true });
+    this.index.clear();
   }
 
   private async commit(object: StoredObject, forbidOverwrite: boolean): Promise<WriteOutcome> {
@@ -265,6 +380,7 @@ export class ObjectStore {
       await writeFile(temporary, JSON.stringify(object, null, 2));
       await rename(temporary, sidecar);
       if (previous && previous.dataFile !== object.dataFile) await rm(join(dir, previous.dataFile), { force: true });
+      this.indexed(object.bucket, object, object.key);
       return { outcome: "created", object };
     });
   }

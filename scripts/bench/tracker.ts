@@ -151,7 +151,7 @@ function taskRecord(kind: TaskKind, taskId: string, requestId: string, sessionId
 }
 
 /** The seed example bodies, validated as the create route does, which gives Tencent-ready params. */
-function seedParams(repoRoot: string): Record<TaskKind, Record<string, unknown>> {
+export function seedParams(repoRoot: string): Record<TaskKind, Record<string, unknown>> {
   return Object.fromEntries(
     (Object.keys(ACTIONS) as TaskKind[]).map((kind) => {
       const body: unknown = JSON.parse(readFileSync(join(repoRoot, "test", "events", "bodies", `${kind}.seed.json`), "utf8"));
