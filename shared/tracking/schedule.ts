@@ -89,11 +89,13 @@ export function nextDueAt(record: TaskRecord, now: number, scale: number): numbe
   const candidates: number[] = [];
   const poll = pollDueAt(record, scale);
   if (poll !== undefined) candidates.push(poll);
-  for (const state of Object.values(record.delivery)) {
-    if (!state || state.state !== "pending") continue;
+  const final = isFinal(record.status);
+  for (const [name, state] of Object.entries(record.delivery)) {
+    // Before the end only task.started can go out: a pending final webhook waits for the task, not the clock.
+    if (!state || state.state !== "pending" || (!final && name !== "webhookStarted")) continue;
     candidates.push(isDeliveryDue(state, now) ? now : (time(state.nextAttemptAt) ?? now));
   }
   // A VOD task whose event came without ending it is not expected; look again now and then anyway.
-  if (candidates.length === 0) return isFinal(record.status) ? undefined : now + POLL_PLANS[record.kind].capMs;
+  if (candidates.length === 0) return final ? undefined : now + POLL_PLANS[record.kind].capMs;
   return Math.max(now, Math.min(...candidates));
 }

@@ -81,6 +81,11 @@ describe("next due time", () => {
     expect(nextDueAt(running, now, 1)).toBe(now + 10_000);
   });
 
+  it("is not moved earlier by the final webhook of a task still running", () => {
+    const running = record({ status: "running", lastCheckedAt: iso(CREATED + 2 * 60_000), delivery: { webhook: { state: "pending", attempts: 0 } } });
+    expect(nextDueAt(running, CREATED + 2 * 60_000, 1)).toBe(pollDueAt(running, 1));
+  });
+
   it("is never for a finished task whose deliveries are settled", () => {
     const done = record({ status: "succeeded", delivery: { webhook: { state: "delivered", attempts: 1 } } });
     expect(nextDueAt(done, CREATED, 1)).toBeUndefined();
