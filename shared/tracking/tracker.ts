@@ -205,12 +205,16 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
         report.tasks.closed++;
         return;
       }
-      if (next !== previousDue) {
+      // A task due again at once (nothing to wait for, or AIGC_TRACKER_POLL_SCALE=0) keeps the entry
+      // it has: moving it would cost three COS writes for the same "due now".
+      const stillDue = previousDue !== undefined && previousDue <= next && next <= now();
+      const moved = next !== previousDue && !stillDue;
+      if (moved) {
         await tick.schedule(taskId, next);
         record.dueAt = new Date(next).toISOString();
       }
-      if (changed || next !== previousDue) await ledger.saveTask(record);
-      await unscheduleOthers(entries, next);
+      if (changed || moved) await ledger.saveTask(record);
+      await unscheduleOthers(entries, moved ? next : previousDue);
     });
   }
 
