@@ -199,6 +199,17 @@ describe("the due index", () => {
     expect(entries[0]).toMatch(new RegExp(`^${LEDGER.replace(".", "\\.")}due/\\d{13}~${taskId}$`));
     expect((await ledgerFor(getConfig()).getTask(taskId))?.dueAt).toBe(new Date(Number(entries[0]?.slice(`${LEDGER}due/`.length, `${LEDGER}due/`.length + 13))).toISOString());
   });
+
+  it("keeps the entry of a task that is due again at once (no schedule to wait for), rewriting nothing", async () => {
+    // AIGC_TRACKER_POLL_SCALE=0 (this suite's default): a polled, still running task is due again now.
+    const taskId = await createMps();
+    await tick();
+    const [before] = await keysUnder("due/");
+    const record = await ledgerFor(getConfig()).getTask(taskId);
+    await tick();
+    expect(await keysUnder("due/")).toEqual([before]);
+    expect((await ledgerFor(getConfig()).getTask(taskId))?.dueAt).toBe(record?.dueAt);
+  });
 });
 
 /** A budget clock whose waits pass at once, moving its own time: the budget's pacing without the wait. */
