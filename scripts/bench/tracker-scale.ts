@@ -16,10 +16,7 @@
  */
 
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
@@ -33,7 +30,7 @@ import { tencentClients } from "../../shared/tencent/clients";
 import { TENCENT_RATE_LIMITS } from "../../shared/tencent/rate-budget";
 import { trackTasks, type TickReport } from "../../shared/tracking/tracker";
 import type { TaskKind } from "../../shared/validation";
-import { seedParams } from "./tracker";
+import { mapLimit, memoryBackedTmp, seedParams, startReceiver } from "./tracker";
 
 export interface ScaleCase {
   open: number;
@@ -90,39 +87,6 @@ const CREATE_ACTIONS: Record<TaskKind, { service: "vod" | "mps"; action: string 
   "mps-video": { service: "mps", action: "CreateAigcVideoTask" },
   "mps-image": { service: "mps", action: "CreateAigcImageTask" },
 };
-
-function memoryBackedTmp(): string {
-  return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
-}
-
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        await fn(items[index] as T, index);
-      }
-    }),
-  );
-}
-
-async function startReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
-  let received = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      received++;
-      res.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
 
 /** A record as the create route writes one, `ageMs` old, due at `dueAt`. */
 function record(kind: TaskKind, taskId: string, now: number, ageMs: number, dueAt: number, extra: Partial<TaskRecord> = {}): TaskRecord {

@@ -98,11 +98,12 @@ export function openTasksOf(scenario: TrackerScenario): number {
  * Where the COS stand-in keeps objects: a memory-backed directory when there is one (/dev/shm), so
  * the figure is the tracker's work and not this machine's disk (COS is no local disk either).
  */
-function memoryBackedTmp(): string {
+export function memoryBackedTmp(): string {
   return existsSync("/dev/shm") ? "/dev/shm" : tmpdir();
 }
 
-async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
+/** Runs `fn` over `items`, at most `limit` at a time. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
@@ -114,7 +115,8 @@ async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T, ind
   );
 }
 
-async function startReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
+/** A webhook receiver that only counts what it is sent (the bench measures the tracker, not the receiver). */
+export async function startReceiver(): Promise<{ url: string; received: () => number; close: () => Promise<void> }> {
   let received = 0;
   const server: Server = createServer((req, res) => {
     req.resume();
