@@ -4,12 +4,10 @@
 // `*.json` files at the bucket directory's top level, so none of this shows up as an object, and
 // removing a bucket's directory (reset) removes its uploads too.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import { BUCKET_NAME, type ObjectAttributes } from "./store";
+import { BUCKET_NAME, writeStreamChecked, type ObjectAttributes } from "./store";
 
 /** An initiated, not yet completed or aborted, multipart upload. */
 export interface MultipartUpload {
@@ -70,29 +68,9 @@ export class MultipartStore {
   async putPart(upload: MultipartUpload, partNumber: number, source: Readable, nowMs: number, contentMd5?: string): Promise<UploadedPart | "bad-digest"> {
     const dir = this.uploadDir(upload.bucket, upload.uploadId);
     const dataFile = `part-${partNumber}.${randomUUID()}.data`;
-    const md5 = createHash("md5");
-    let size = 0;
-    try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            md5.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(join(dir, dataFile)),
-      );
-    } catch (error) {
-      await rm(join(dir, dataFile), { force: true });
-      throw error;
-    }
-    const digest = md5.digest();
-    if (contentMd5 !== undefined && contentMd5 !== digest.toString("base64")) {
-      await rm(join(dir, dataFile), { force: true });
-      return "bad-digest";
-    }
+    const written = await writeStreamChecked(source, join(dir, dataFile), contentMd5);
+    if (written === "bad-digest") return "bad-digest";
+    const { digest, size } = written;
     const part: UploadedPart = { partNumber, etag: `"${digest.toString("hex")}"`, size, lastModified: new Date(nowMs).toISOString(), dataFile };
     const previous = await readJson<UploadedPart>(join(dir, `part-${partNumber}.json`));
     await writeAtomically(join(dir, `part-${partNumber}.json`), JSON.stringify(part));

@@ -176,30 +176,9 @@ export class ObjectStore {
     // The upload is streamed before taking the key's lock, so a slow client holds up nobody.
     const dataFile = `${keyHash(key)}.${randomUUID()}.data`;
     const dataPath = join(dir, dataFile);
-    const md5 = createHash("md5");
-    let size = 0;
-    try {
-      await pipeline(
-        source,
-        async function* (chunks: AsyncIterable<Buffer>) {
-          for await (const chunk of chunks) {
-            md5.update(chunk);
-            size += chunk.length;
-            yield chunk;
-          }
-        },
-        createWriteStream(dataPath),
-      );
-    } catch (error) {
-      // A client that went away mid-upload leaves nothing behind.
-      await rm(dataPath, { force: true });
-      throw error;
-    }
-    const digest = md5.digest();
-    if (options.contentMd5 !== undefined && options.contentMd5 !== digest.toString("base64")) {
-      await rm(dataPath, { force: true });
-      return { outcome: "bad-digest" };
-    }
+    const written = await writeStreamChecked(source, dataPath, options.contentMd5);
+    if (written === "bad-digest") return { outcome: "bad-digest" };
+    const { digest, size } = written;
     const object: StoredObject = {
       bucket,
       key,
@@ -427,4 +406,35 @@ function byKeyBytes(a: StoredObject, b: StoredObject): number {
 
 function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === "ENOENT";
+}
+
+/**
+ * Streams `source` into `path`, computing its MD5 and size on the way. A failed stream (a client
+ * that went away mid-upload) or a Content-MD5 that does not match leaves no file behind.
+ */
+export async function writeStreamChecked(source: Readable, path: string, contentMd5?: string): Promise<{ digest: Buffer; size: number } | "bad-digest"> {
+  const md5 = createHash("md5");
+  let size = 0;
+  try {
+    await pipeline(
+      source,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          md5.update(chunk);
+          size += chunk.length;
+          yield chunk;
+        }
+      },
+      createWriteStream(path),
+    );
+  } catch (error) {
+    await rm(path, { force: true });
+    throw error;
+  }
+  const digest = md5.digest();
+  if (contentMd5 !== undefined && contentMd5 !== digest.toString("base64")) {
+    await rm(path, { force: true });
+    return "bad-digest";
+  }
+  return { digest, size };
 }
