@@ -18,7 +18,6 @@
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { DEV_SECRET_ID, DEV_SECRET_KEY } from "../../local/dev-credentials";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig, resetConfigCache } from "../../shared/config";
@@ -30,7 +29,7 @@ import { tencentClients } from "../../shared/tencent/clients";
 import { TENCENT_RATE_LIMITS } from "../../shared/tencent/rate-budget";
 import { trackTasks, type TickReport } from "../../shared/tracking/tracker";
 import type { TaskKind } from "../../shared/validation";
-import { mapLimit, memoryBackedTmp, seedParams, startReceiver } from "./tracker";
+import { LEDGER_BUCKET, mapLimit, memoryBackedTmp, seedParams, startReceiver, SUBAPPID, trackerBenchEnv } from "./tracker";
 
 export interface ScaleCase {
   open: number;
@@ -60,10 +59,7 @@ export interface ScaleRun {
   error?: string;
 }
 
-const SUBAPPID = 251007502;
-const LEDGER_BUCKET = "aigc-bench-1250000000";
 const LEDGER_PREFIX = ".aigc-ledger/";
-const WEBHOOK_SECRET = `whsec_${Buffer.from("bench-webhook-secret-of-32-bytes").toString("base64")}`;
 const FUNCTION_TIME_LIMIT_MS = 60_000;
 const MINUTE = 60_000;
 /** Tencent's tasks stay running through the bench: every poll is a real answer, none ends them. */
@@ -150,18 +146,7 @@ export async function measureScaleCase(repoRoot: string, scaleCase: ScaleCase, p
   });
   const receiver = await startReceiver();
   const savedEnv = process.env;
-  process.env = {
-    PATH: savedEnv.PATH,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: String(SUBAPPID),
-    AIGC_COS_ENDPOINT: cosStandIn.url,
-    AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
-    AIGC_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    AIGC_ALLOW_PRIVATE_CALLBACKS: "true",
-  };
+  process.env = trackerBenchEnv(savedEnv, tencent.url, cosStandIn.url);
   resetConfigCache();
   try {
     const config = getConfig();

@@ -73,8 +73,8 @@ export interface TrackerResult {
   failures: string[];
 }
 
-const SUBAPPID = 251007502;
-const LEDGER_BUCKET = "aigc-bench-1250000000";
+export const SUBAPPID = 251007502;
+export const LEDGER_BUCKET = "aigc-bench-1250000000";
 const WEBHOOK_SECRET = `whsec_${Buffer.from("bench-webhook-secret-of-32-bytes").toString("base64")}`;
 const FUNCTION_TIME_LIMIT_MS = 60_000;
 /** Long enough that no pending task finishes while the bench runs; VOD runs them all at once (by default, one at a time). */
@@ -191,6 +191,22 @@ export async function measureTracker(repoRoot: string, scenario: TrackerScenario
   };
 }
 
+/** The environment a bench tick runs in: the stand-ins, the dev credentials, the bench's ledger and webhook secret. */
+export function trackerBenchEnv(saved: NodeJS.ProcessEnv, tencentUrl: string, cosUrl: string): NodeJS.ProcessEnv {
+  return {
+    PATH: saved.PATH,
+    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
+    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
+    AIGC_VOD_ENDPOINT: tencentUrl,
+    AIGC_MPS_ENDPOINT: tencentUrl,
+    AIGC_VOD_SUBAPPID: String(SUBAPPID),
+    AIGC_COS_ENDPOINT: cosUrl,
+    AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
+    AIGC_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    AIGC_ALLOW_PRIVATE_CALLBACKS: "true",
+  };
+}
+
 async function oneRun(scenario: TrackerScenario, seeds: Record<TaskKind, Record<string, unknown>>, run: number): Promise<TrackerRun> {
   const dataDir = mkdtempSync(join(memoryBackedTmp(), "aigc-bench-tracker-"));
   const tencent = await startTencentStandIn({ port: 0, rateLimits: { vod: 1e6, mps: 1e6 }, lifecycle: LIFECYCLE });
@@ -199,16 +215,7 @@ async function oneRun(scenario: TrackerScenario, seeds: Record<TaskKind, Record<
   const receiver = await startReceiver();
   const savedEnv = process.env;
   process.env = {
-    PATH: savedEnv.PATH,
-    TENCENTCLOUD_SECRETID: DEV_SECRET_ID,
-    TENCENTCLOUD_SECRETKEY: DEV_SECRET_KEY,
-    AIGC_VOD_ENDPOINT: tencent.url,
-    AIGC_MPS_ENDPOINT: tencent.url,
-    AIGC_VOD_SUBAPPID: String(SUBAPPID),
-    AIGC_COS_ENDPOINT: cosStandIn.url,
-    AIGC_LEDGER_BUCKET: LEDGER_BUCKET,
-    AIGC_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    AIGC_ALLOW_PRIVATE_CALLBACKS: "true",
+    ...trackerBenchEnv(savedEnv, tencent.url, cosStandIn.url),
     // This section measures a tick over tasks that are all due, as before the due index.
     AIGC_TRACKER_POLL_SCALE: "0",
   };
