@@ -125,7 +125,8 @@ async function refresh(record: TaskRecord, deps: QueryDeps): Promise<TaskSnapsho
   }
 }
 
-function shownOutput(output: TaskOutput, deps: QueryDeps): ShownOutput {
+/** A result file as an answer shows it: our kept copy (a presigned URL, with its expiry) when there is one, else Tencent's. */
+export function shownOutput(output: TaskOutput, deps: QueryDeps): ShownOutput {
   const tencent = { ...(output.url ? { tencentUrl: output.url } : {}), ...(output.fileId ? { fileId: output.fileId } : {}) };
   if (output.kept) {
     // Our copy outlives Tencent's temporary URL; a short-lived presigned URL keeps the bucket private.

@@ -14,7 +14,7 @@ import type { TaskLedger, TaskRecord, TaskStatus } from "../tasks/ledger";
 import { ledgerFor } from "../tasks/services";
 import type { TaskKind } from "../validation";
 import { taskView, type AnsweredTask, type TaskView } from "./answers";
-import { parseTaskId, queryDepsFor, queryTask, type QueryDeps, type QueryRoute } from "./query";
+import { parseTaskId, queryDepsFor, queryTask, shownOutput, type QueryDeps, type QueryRoute } from "./query";
 import { waitForFinal } from "./wait";
 
 /** The native routes; serverless.yml declares the same ones (a test keeps them in step). */
@@ -102,11 +102,7 @@ function recordView(record: TaskRecord, deps: QueryDeps): TaskView {
     record,
     status: record.status,
     ...(record.progress !== undefined ? { progress: record.progress } : {}),
-    outputs: (record.outputs ?? []).map((output) =>
-      output.kept
-        ? { type: output.type, url: deps.presignGetUrl(output.kept, 3600), source: "bucket" as const }
-        : { type: output.type, ...(output.url ? { url: output.url } : {}), ...(output.expiresAt ? { expiresAt: output.expiresAt } : {}), ...(output.fileId ? { fileId: output.fileId } : {}), source: "tencent" as const },
-    ),
+    outputs: (record.outputs ?? []).map((output) => shownOutput(output, deps)),
     ...(record.error ? { error: record.error } : {}),
     ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
     detail: record.detail ?? null,
