@@ -49,6 +49,12 @@ export interface Config {
    * local stack and the tests set 0, because the stand-in's tasks end in seconds, not minutes.
    */
   trackerPollScale: number;
+  /**
+   * AIGC_TRACKER_SHARDS: K, how many shards the tracker's task space is split into (1 to
+   * MAX_TRACKER_SHARDS, default 1). Every function needs it (a create writes the task's first due
+   * entry into its shard's index); serverless.yml sets it from the same value as the timers.
+   */
+  trackerShards: number;
 }
 
 /**
@@ -245,6 +251,24 @@ function dailyCreateLimit(env: Env, hasLedger: boolean): DailyCreateLimitConfig 
   return limit;
 }
 
+/**
+ * The most tracker shards: each shard spends Tencent's rate budget in its own slot of the minute
+ * (60 s / K, less a quiet second and a half between slots), so at 12 a slot still has 3.5 s of calls.
+ */
+export const MAX_TRACKER_SHARDS = 12;
+
+/** AIGC_TRACKER_SHARDS: a whole number from 1 to MAX_TRACKER_SHARDS; empty means 1. */
+function trackerShards(env: Env): number {
+  const name = "AIGC_TRACKER_SHARDS";
+  const raw = text(env, name);
+  if (raw === undefined) return 1;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 1 || value > MAX_TRACKER_SHARDS) {
+    throw new ConfigError(name, `must be a whole number of tracker shards from 1 to ${MAX_TRACKER_SHARDS}; got "${raw}"`);
+  }
+  return value;
+}
+
 /** Parses the environment into a Config; throws ConfigError naming the first bad variable. */
 export function readConfig(env: Env): Config {
   const timeout = positiveInteger(env, "AIGC_UPSTREAM_TIMEOUT_MS") ?? 8_000;
@@ -278,6 +302,7 @@ export function readConfig(env: Env): Config {
     resultsPrefix: prefix(env, "AIGC_RESULTS_PREFIX", "aigc-results/"),
     ...(createLimit ? { dailyCreateLimit: createLimit } : {}),
     trackerPollScale: scale(env, "AIGC_TRACKER_POLL_SCALE") ?? 1,
+    trackerShards: trackerShards(env),
   };
 }
 

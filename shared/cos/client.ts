@@ -78,6 +78,8 @@ export interface CosListedObject {
 
 export interface CosListResult {
   objects: CosListedObject[];
+  /** With a delimiter: the key prefixes up to the delimiter that group the keys not listed one by one. */
+  commonPrefixes: string[];
   /** Pass as `marker` to read the next page; set whenever `truncated`. */
   nextMarker?: string;
   truncated: boolean;
@@ -253,9 +255,10 @@ export class CosClient {
   }
 
   /** GET Bucket (list objects), one page of at most `maxKeys` (COS caps it at 1000). */
-  async listObjects(ref: CosBucketRef, options: { prefix?: string; marker?: string; maxKeys?: number } = {}): Promise<CosListResult> {
+  async listObjects(ref: CosBucketRef, options: { prefix?: string; marker?: string; maxKeys?: number; delimiter?: string } = {}): Promise<CosListResult> {
     const params: Record<string, string> = {};
     if (options.prefix !== undefined) params["prefix"] = options.prefix;
+    if (options.delimiter !== undefined) params["delimiter"] = options.delimiter;
     if (options.marker !== undefined) params["marker"] = options.marker;
     if (options.maxKeys !== undefined) params["max-keys"] = String(options.maxKeys);
     const answer = await this.send({ method: "GET", ref, params, idempotent: true });
@@ -404,10 +407,11 @@ function parseListBucketResult(xml: string): CosListResult {
       lastModified: xmlText(entry, "LastModified") ?? "",
     });
   }
+  const commonPrefixes = [...xml.matchAll(/<CommonPrefixes>([\s\S]*?)<\/CommonPrefixes>/g)].map((match) => xmlText(match[1] ?? "", "Prefix") ?? "");
   const truncated = xmlText(xml, "IsTruncated") === "true";
   // COS sends NextMarker on a truncated page; the last key is the documented fallback.
   const nextMarker = truncated ? xmlText(xml, "NextMarker") || objects[objects.length - 1]?.key : undefined;
-  return { objects, truncated, ...(nextMarker !== undefined ? { nextMarker } : {}) };
+  return { objects, commonPrefixes, truncated, ...(nextMarker !== undefined ? { nextMarker } : {}) };
 }
 
 function sleep(ms: number): Promise<void> {

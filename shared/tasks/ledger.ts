@@ -6,11 +6,9 @@
  * Layout under the prefix:
  *   tasks/<taskId>.json          one TaskRecord per task the bundle created
  *   open/<taskId>                an (empty) marker while the task is not finished or not delivered
- *   due/<epoch ms, 13 digits>~<taskId>
- *                                an (empty) entry saying when the tracker next needs the task (a
- *                                poll, an overdue check, a delivery retry): COS lists keys in order,
- *                                so a listing that stops at "now" finds exactly the due tasks, and a
- *                                tick reads those records only. The record's dueAt names its entry.
+ *   due/...                      the tracker's due index, one per shard (see due-index.ts): an
+ *                                (empty) entry saying when the tracker next needs the task (a poll,
+ *                                an overdue check, a delivery retry); the record's dueAt names it
  *   index/due.json               written once every open marker older than the due index has an
  *                                entry (the migration from open markers alone)
  *   owners/<tokenId>/<newest-first time>~<kind>~<taskId>
@@ -27,8 +25,11 @@
 
 import { createHash } from "node:crypto";
 import type { CosBucketRef, CosClient } from "../cos/client";
+import { DueIndex } from "./due-index";
 import type { TaskEventType } from "../tracking/webhooks";
 import type { TaskKind } from "../validation";
+
+export type { DueEntry } from "./due-index";
 
 /** One normalized status for every task type. */
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed";
@@ -129,17 +130,6 @@ const NEWEST_FIRST_BASE = 10 ** 13;
 /** Separates the parts of an owner index key; no task id, kind or digit string holds it. */
 const OWNER_KEY_SEPARATOR = "~";
 
-/** One entry of the due index: a task and when it is due (epoch ms). */
-export interface DueEntry {
-  taskId: string;
-  at: number;
-}
-
-/** Zero-padded epoch ms: keys sort by time until the year 2286. */
-const DUE_TIME_DIGITS = 13;
-/** How many due entries one listing request returns. */
-const DUE_PAGE_SIZE = 1000;
-
 /** An Idempotency-Key's first answer, so a repeat gets the same one. */
 export interface IdempotencyRecord {
   bodyHash: string;
@@ -149,11 +139,18 @@ export interface IdempotencyRecord {
 }
 
 export class TaskLedger {
+  /** When the tracker next needs each open task, by shard (./due-index). */
+  readonly due: DueIndex;
+
   constructor(
     readonly cos: CosClient,
     readonly ref: CosBucketRef,
     readonly prefix: string,
-  ) {}
+    /** K, the tracker's shards (AIGC_TRACKER_SHARDS): which due index a task's entries go to. */
+    shards = 1,
+  ) {
+    this.due = new DueIndex(cos, ref, prefix, shards);
+  }
 
   private key(kind: "uploads" | "tasks" | "idempotency" | "locks", id: string): string {
     return `${this.prefix}${kind}/${encodeURIComponent(id)}.json`;
@@ -207,7 +204,7 @@ export class TaskLedger {
     await this.cos.putObject(this.ref, this.openKey(record.taskId), "", { contentType: "text/plain" });
     // Due at once: the first tick to see it puts it on its type's schedule.
     const dueAt = Date.parse(record.createdAt);
-    await this.scheduleTask(record.taskId, dueAt);
+    await this.due.schedule(record.taskId, dueAt);
     await this.write(this.key("tasks", record.taskId), { ...record, dueAt: new Date(dueAt).toISOString() }, true);
     await this.indexByOwner(record);
   }
@@ -264,71 +261,16 @@ export class TaskLedger {
     return this.read<TaskRecord>(this.key("tasks", taskId));
   }
 
+  /** Whether the bundle created a task (its record exists), without reading the record. */
+  async hasTask(taskId: string): Promise<boolean> {
+    return (await this.cos.headObject(this.ref, this.key("tasks", taskId))) !== undefined;
+  }
+
   /** Task ids that still need the tracker's attention, page by page. */
   async listOpenTaskIds(marker?: string): Promise<{ taskIds: string[]; nextMarker?: string }> {
     const page = await this.cos.listObjects(this.ref, { prefix: `${this.prefix}open/`, maxKeys: 1000, ...(marker ? { marker } : {}) });
     const taskIds = page.objects.map((o) => decodeURIComponent(o.key.slice(`${this.prefix}open/`.length)));
     return { taskIds, ...(page.truncated && page.nextMarker ? { nextMarker: page.nextMarker } : {}) };
-  }
-
-  private duePrefix(): string {
-    return `${this.prefix}due/`;
-  }
-
-  private dueKey(entry: DueEntry): string {
-    return `${this.duePrefix()}${String(Math.max(0, Math.floor(entry.at))).padStart(DUE_TIME_DIGITS, "0")}${OWNER_KEY_SEPARATOR}${encodeURIComponent(entry.taskId)}`;
-  }
-
-  /** Adds a due index entry: the tracker needs the task at `at` (epoch ms). */
-  async scheduleTask(taskId: string, at: number): Promise<void> {
-    await this.cos.putObject(this.ref, this.dueKey({ taskId, at }), "", { contentType: "text/plain" });
-  }
-
-  /** Removes one due index entry (absent is fine: deleting twice changes nothing). */
-  async unscheduleTask(entry: DueEntry): Promise<void> {
-    await this.cos.deleteObject(this.ref, this.dueKey(entry));
-  }
-
-  /**
-   * One page of the due index up to `now`, earliest first, without reading records. `after` is the
-   * previous page's `last`; `more` is false once the listing reached a time past `now`.
-   */
-  async listDueTasks(now: number, after?: string): Promise<{ entries: DueEntry[]; last?: string; more: boolean }> {
-    const prefix = this.duePrefix();
-    const page = await this.cos.listObjects(this.ref, { prefix, maxKeys: DUE_PAGE_SIZE, ...(after ? { marker: after } : {}) });
-    const entries: DueEntry[] = [];
-    let pastNow = false;
-    for (const object of page.objects) {
-      const [time, taskId] = object.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR);
-      if (time === undefined || taskId === undefined) continue;
-      const at = Number(time);
-      if (at > now) {
-        pastNow = true;
-        break;
-      }
-      entries.push({ taskId: decodeURIComponent(taskId), at });
-    }
-    const last = entries.at(-1);
-    return { entries, ...(last ? { last: this.dueKey(last) } : {}), more: page.truncated && !pastNow };
-  }
-
-  /** Every task id in the due index, whenever due (the migration compares them with the open markers). */
-  async listScheduledTaskIds(after?: string): Promise<{ taskIds: string[]; nextMarker?: string }> {
-    const prefix = this.duePrefix();
-    const page = await this.cos.listObjects(this.ref, { prefix, maxKeys: DUE_PAGE_SIZE, ...(after ? { marker: after } : {}) });
-    const taskIds = page.objects.map((o) => decodeURIComponent(o.key.slice(prefix.length).split(OWNER_KEY_SEPARATOR)[1] ?? ""));
-    const lastKey = page.objects.at(-1)?.key;
-    return { taskIds, ...(page.truncated && lastKey ? { nextMarker: lastKey } : {}) };
-  }
-
-  /** Whether every open marker has been given a due entry (see index/due.json). */
-  async isDueIndexComplete(): Promise<boolean> {
-    return (await this.cos.getObject(this.ref, `${this.prefix}index/due.json`)) !== undefined;
-  }
-
-  /** Records that every open marker has a due entry, so ticks stop comparing them. */
-  async markDueIndexComplete(at: number): Promise<void> {
-    await this.write(`${this.prefix}index/due.json`, { completedAt: new Date(at).toISOString() }, false);
   }
 
   /** Takes a task off the tracker's list: it is finished and every delivery is settled. */

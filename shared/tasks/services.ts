@@ -23,7 +23,7 @@ export function cosClientFor(config: Config): CosClient {
 /** The task ledger of a configuration; throws when no ledger bucket is configured. */
 export function ledgerFor(config: Config): TaskLedger {
   if (!config.ledger) throw new ConfigError("AIGC_LEDGER_BUCKET", "(or AIGC_REDRAW_BUCKET) must name the bucket that keeps the task ledger");
-  return new TaskLedger(cosClientFor(config), { bucket: config.ledger.bucket, region: config.ledger.region }, config.ledger.prefix);
+  return new TaskLedger(cosClientFor(config), { bucket: config.ledger.bucket, region: config.ledger.region }, config.ledger.prefix, config.trackerShards);
 }
 
 /** The task ledger, or undefined when the deployment keeps none (tasks are then not tracked). */

@@ -57,20 +57,27 @@ export class RateLimiter {
   }
 
   /**
-   * Reserves the earliest start that keeps the window under the limit and waits for it; resolves
-   * false, reserving nothing, when that start would be after `notAfter` (epoch ms).
+   * Reserves the earliest start, not before `notBefore`, that keeps the window under the limit and
+   * waits for it; resolves false, reserving nothing, when that start would be after `notAfter` (epoch ms).
    */
-  async acquire(notAfter = Number.POSITIVE_INFINITY): Promise<boolean> {
+  async acquire(notAfter = Number.POSITIVE_INFINITY, notBefore = Number.NEGATIVE_INFINITY): Promise<boolean> {
     const now = this.clock.now();
     const limit = Math.floor(this.perSecond);
     const blocking = this.starts.length >= limit ? (this.starts[this.starts.length - limit] as number) : undefined;
-    const at = blocking === undefined ? now : Math.max(now, blocking + WINDOW_MS);
+    const at = Math.max(now, notBefore, blocking === undefined ? now : blocking + WINDOW_MS);
     if (at > notAfter) return false;
     this.starts.push(at);
     if (this.starts.length > limit) this.starts.splice(0, this.starts.length - limit);
     if (at > now) await this.clock.sleep(at - now);
     return true;
   }
+}
+
+/** When a budget's calls may start (epoch ms), and the `<service>.<action>`s free of it. */
+export interface SpendingWindow {
+  opensAt: number;
+  closesAt: number;
+  exempt?: readonly string[];
 }
 
 /** One limiter per `<service>.<action>` that has a limit; actions without one are not held. */
@@ -81,7 +88,7 @@ export class RateBudget {
     limits: Readonly<Record<string, number>>,
     /** The fraction of each limit this budget may use (its share of the account, over its shards). */
     share: number,
-    clock: BudgetClock = realClock,
+    private readonly clock: BudgetClock = realClock,
   ) {
     for (const [key, perSecond] of Object.entries(limits)) this.limiters.set(key, new RateLimiter(Math.max(1, Math.floor(perSecond * share)), clock));
   }
@@ -91,12 +98,19 @@ export class RateBudget {
     return this.limiters.get(`${service}.${action}`);
   }
 
-  /** Clients whose every call (retries included) first takes a slot of its action's budget, giving up at `notAfter`. */
-  wrap(clients: TencentClients, notAfter: () => number): TencentClients {
+  /**
+   * Clients whose every call (retries included) first takes a slot of its action's budget, giving up
+   * at `notAfter`. With a `window`, calls of the actions it does not exempt start only inside it:
+   * a tracker shard's slot of the minute (../tasks/shards).
+   */
+  wrap(clients: TencentClients, notAfter: () => number, window?: SpendingWindow): TencentClients {
     const limited = (service: TencentService, api: TencentApi): TencentApi => ({
       request: async (action, params, options) => {
         const limiter = this.limiterOf(service, action);
-        if (limiter && !(await limiter.acquire(notAfter()))) {
+        const bounded = window !== undefined && !window.exempt?.includes(`${service}.${action}`);
+        const until = bounded ? Math.min(notAfter(), window.closesAt) : notAfter();
+        const refused = limiter ? !(await limiter.acquire(until, bounded ? window.opensAt : undefined)) : this.clock.now() > until;
+        if (refused) {
           throw new UpstreamError("throttled", RATE_BUDGET_SPENT, `no ${service}.${action} slot left in this tick's rate budget`, { action, attempts: 0 });
         }
         return api.request(action, params, options);

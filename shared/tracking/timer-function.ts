@@ -35,7 +35,25 @@ export function isTimerEvent(event: unknown): event is TimerEvent {
   );
 }
 
-/** The SCF entry of the tracker: any timer event runs one tick. */
+/**
+ * The shard a timer event is for: its Message when that is a shard number (SCF's CustomArgument),
+ * else the `-shard-<s>` end of its trigger's name (serverless-tencent-scf cannot set a message, so
+ * serverless.yml names each shard's trigger), else shard 0 (the single tracker's trigger).
+ */
+export function shardOfTimer(event: TimerEvent): number {
+  const message = event.Message?.trim() ?? "";
+  if (/^\d{1,3}$/.test(message)) return Number(message);
+  const named = /-shard-(\d{1,3})$/.exec(event.TriggerName)?.[1];
+  return named === undefined ? 0 : Number(named);
+}
+
+/** When the shard's slot began: the timer's scheduled time, or now when it has none (or an impossible one). */
+function slotStartOf(event: TimerEvent, startedAt: number): number {
+  const time = Date.parse(event.Time);
+  return Number.isNaN(time) || time > startedAt + 60_000 ? startedAt : time;
+}
+
+/** The SCF entry of the tracker: any timer event runs one tick of the shard it names. */
 export function trackerFunction(functionName: string) {
   return async (event: unknown, context: ScfContext = {}): Promise<TickReport | { ignored: string }> => {
     const startedAt = Date.now();
@@ -45,6 +63,12 @@ export function trackerFunction(functionName: string) {
       return { ignored: "not an SCF timer event" };
     }
     const config = getConfig();
+    const shard = shardOfTimer(event);
+    if (shard >= config.trackerShards) {
+      // A trigger left from a larger K (the deploy keeps triggers it no longer lists): its tasks moved to shard 0..K-1.
+      log.warn("tracker.shard-unknown", { shard, shards: config.trackerShards, triggerName: event.TriggerName });
+      return { ignored: `shard ${shard} is not one of the ${config.trackerShards} shards (AIGC_TRACKER_SHARDS)` };
+    }
     try {
       return await trackTasks({
         config,
@@ -53,6 +77,8 @@ export function trackerFunction(functionName: string) {
         clients: tencentClients(config),
         log: log.with({ trigger: event.TriggerName }),
         deadline: invocationDeadline(context, startedAt),
+        shard,
+        slotStart: slotStartOf(event, startedAt),
       });
     } catch (error) {
       log.error("tracker.tick-failed", { error, ms: Date.now() - startedAt });

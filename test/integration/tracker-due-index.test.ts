@@ -87,7 +87,7 @@ async function keysUnder(prefix: string): Promise<string[]> {
 async function openTasksWithoutDueEntry(): Promise<string[]> {
   const ledger = ledgerFor(getConfig());
   const open = (await ledger.listOpenTaskIds()).taskIds;
-  const scheduled = new Set((await ledger.listScheduledTaskIds()).taskIds);
+  const scheduled = new Set((await ledger.due.listTaskIds()).taskIds);
   return open.filter((taskId) => !scheduled.has(taskId));
 }
 

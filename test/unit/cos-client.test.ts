@@ -394,7 +394,7 @@ describe("CosClient retries", () => {
 
   it("retries a listing", async () => {
     script = [fail(502, "BadGateway"), ok("<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>")];
-    expect(await scripted().listObjects(BUCKET)).toEqual({ objects: [], truncated: false });
+    expect(await scripted().listObjects(BUCKET)).toEqual({ objects: [], commonPrefixes: [], truncated: false });
   });
 
   it("reports created:true when a forbidOverwrite retry finds the bytes its lost first attempt wrote", async () => {

@@ -1,0 +1,64 @@
+/**
+ * Ledger migrations a tracker tick runs before its due walk, in shard 0 only (one writer):
+ *   - open markers written before the due index existed each get an entry, due now (once: until
+ *     index/due.json says it is done);
+ *   - entries in the layout of another shard count (AIGC_TRACKER_SHARDS changed) move into the
+ *     current layout at the same time, so changing K loses no task (../tasks/due-index).
+ * Both stop starting work when the tick's time runs short; what is left waits for the next tick,
+ * and doing a step twice is harmless.
+ */
+
+import { STOP_MARGIN_MS } from "./deliveries";
+import type { TickContext } from "./tick-context";
+
+/** Runs `fn` over `items`, at most `limit` at once. */
+export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+/** Every open marker without a due entry gets one, due now; then index/due.json records that it is done. */
+export async function migrateOpenMarkers(tick: TickContext, concurrency: number): Promise<void> {
+  const { ledger, now, timeLeft } = tick;
+  if (await ledger.due.isComplete()) return;
+  const scheduled = new Set<string>();
+  let marker: string | undefined;
+  do {
+    const page = await ledger.due.listTaskIds(marker);
+    for (const taskId of page.taskIds) scheduled.add(taskId);
+    marker = page.nextMarker;
+  } while (marker && timeLeft() >= STOP_MARGIN_MS);
+  let openMarker: string | undefined;
+  do {
+    const page = await ledger.listOpenTaskIds(openMarker);
+    const missing = page.taskIds.filter((taskId) => !scheduled.has(taskId));
+    await mapLimit(missing, concurrency, (taskId) => tick.schedule(taskId, now()));
+    tick.report.migrated.openMarkers += missing.length;
+    openMarker = page.nextMarker;
+  } while (openMarker && timeLeft() >= STOP_MARGIN_MS);
+  if (!marker && !openMarker) await ledger.due.markComplete(now());
+}
+
+/** Moves the entries of every stale layout (another K's) into the current one, earliest first. */
+export async function moveStaleEntries(tick: TickContext, concurrency: number): Promise<void> {
+  const { ledger, log, timeLeft } = tick;
+  for (const layout of await ledger.due.staleLayouts()) {
+    let marker: string | undefined;
+    do {
+      const page = await ledger.due.listStale(layout, marker);
+      await mapLimit(page.entries, concurrency, async (entry) => {
+        if (timeLeft() < STOP_MARGIN_MS) return;
+        await ledger.due.moveStale(entry);
+        tick.report.migrated.staleEntries++;
+      });
+      marker = page.nextMarker;
+    } while (marker && timeLeft() >= STOP_MARGIN_MS);
+    log.info("tracker.shards.migrated", { layout: layout.slice(ledger.prefix.length), moved: tick.report.migrated.staleEntries, done: marker === undefined });
+  }
+}
