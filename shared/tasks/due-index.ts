@@ -66,6 +66,13 @@ function parseName(name: string): DueEntry | undefined {
   return { taskId, at: Number(match[1]), ...(match[3] ? { event: match[3] } : {}) };
 }
 
+/** The key of an entry in the current layout of K = `shards` under the ledger `prefix`. */
+export function dueKey(prefix: string, shards: number, entry: DueEntry): string {
+  const root = `${prefix}due/`;
+  const shardPrefix = shards <= 1 ? root : `${root}${SHARDED}${shards}/${shardOf(entry.taskId, shards)}/`;
+  return `${shardPrefix}${entryName(entry)}`;
+}
+
 export class DueIndex {
   constructor(
     private readonly cos: CosClient,
@@ -86,7 +93,7 @@ export class DueIndex {
   }
 
   private keyOf(entry: DueEntry): string {
-    return `${this.shardPrefix(shardOf(entry.taskId, this.shards))}${entryName(entry)}`;
+    return dueKey(this.prefix, this.shards, entry);
   }
 
   /** The shard a task's entries go to. */

@@ -3,8 +3,8 @@
  * as fast as it can and letting Tencent throttle it (a throttled call still costs a round trip and
  * a second's wait, and the query routes' Describe calls share the same account limit).
  *
- * Each action gets a sliding one-second window, as Tencent counts: a call starts only when fewer
- * than the action's budget started in the second before it. A call that would have to wait past
+ * Each action's calls are spaced evenly at its budget's rate, and never more than the budget start
+ * in any one-second window (Tencent counts calls a second). A call that would have to wait past
  * the caller's deadline does not wait at all: it fails at once with RATE_BUDGET_SPENT, and the work
  * it was for stays due for the next tick.
  */
@@ -44,32 +44,51 @@ export interface BudgetClock {
 
 const realClock: BudgetClock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
 
-/** At most `perSecond` starts in any one-second window, handed out in order of asking. */
+/**
+ * At most `perSecond` starts in any one-second window, handed out in order of asking and spaced
+ * evenly (1000 / perSecond ms apart) rather than in bursts: a burst sent at the start of each
+ * second arrives bunched with the next one whenever the network or a busy event loop delays its
+ * tail, and Tencent would count both in one of its windows.
+ */
 export class RateLimiter {
-  /** Start times handed out, oldest first; only the last `perSecond` matter. */
-  private readonly starts: number[] = [];
+  /** The earliest start the next reservation may have. */
+  private next = Number.NEGATIVE_INFINITY;
+  /** When the calls really started, oldest first, within the last second. */
+  private readonly actual: number[] = [];
+  private readonly spacing: number;
+  private readonly limit: number;
 
   constructor(
     readonly perSecond: number,
     private readonly clock: BudgetClock = realClock,
   ) {
     if (!(perSecond >= 1)) throw new RangeError(`a rate limit needs at least 1 call a second, got ${perSecond}`);
+    this.limit = Math.floor(perSecond);
+    this.spacing = WINDOW_MS / this.limit;
   }
 
   /**
-   * Reserves the earliest start, not before `notBefore`, that keeps the window under the limit and
-   * waits for it; resolves false, reserving nothing, when that start would be after `notAfter` (epoch ms).
+   * Reserves the earliest start, not before `notBefore`, that keeps the calls spaced and waits for
+   * it; resolves false, reserving nothing, when that start would be after `notAfter` (epoch ms).
    */
   async acquire(notAfter = Number.POSITIVE_INFINITY, notBefore = Number.NEGATIVE_INFINITY): Promise<boolean> {
     const now = this.clock.now();
-    const limit = Math.floor(this.perSecond);
-    const blocking = this.starts.length >= limit ? (this.starts[this.starts.length - limit] as number) : undefined;
-    const at = Math.max(now, notBefore, blocking === undefined ? now : blocking + WINDOW_MS);
+    const at = Math.max(now, notBefore, this.next);
     if (at > notAfter) return false;
-    this.starts.push(at);
-    if (this.starts.length > limit) this.starts.splice(0, this.starts.length - limit);
+    this.next = at + this.spacing;
     if (at > now) await this.clock.sleep(at - now);
-    return true;
+    // A busy event loop wakes calls late and then several at once: the real starts are held to the limit too.
+    for (;;) {
+      const t = this.clock.now();
+      while (this.actual.length > 0 && (this.actual[0] as number) <= t - WINDOW_MS) this.actual.shift();
+      if (this.actual.length < this.limit) {
+        this.actual.push(t);
+        return true;
+      }
+      const wait = (this.actual[0] as number) + WINDOW_MS - t;
+      if (t + wait > notAfter) return false;
+      await this.clock.sleep(wait);
+    }
   }
 }
 
