@@ -52,6 +52,12 @@ describe("configuration", () => {
     expect(() => readConfig({ AIGC_TRACKER_POLL_SCALE: "-1" })).toThrow(/AIGC_TRACKER_POLL_SCALE/);
   });
 
+  it("splits the tracker into AIGC_TRACKER_SHARDS shards, 1 by default, at most 12", () => {
+    expect(readConfig({}).trackerShards).toBe(1);
+    expect(readConfig({ AIGC_TRACKER_SHARDS: "4" }).trackerShards).toBe(4);
+    for (const bad of ["0", "13", "2.5", "four", "-1"]) expect(() => readConfig({ AIGC_TRACKER_SHARDS: bad })).toThrow(/AIGC_TRACKER_SHARDS/);
+  });
+
   it("reads the SubAppId as a number", () => {
     expect(readConfig({ AIGC_VOD_SUBAPPID: "251007502" }).vodSubAppId).toBe(251007502);
   });
