@@ -1,20 +1,22 @@
 /**
  * Builds the bundles, runs `serverless package` non-interactively and offline, then checks that
  * what serverless-tencent-scf would deploy (.serverless/tencent-service.json, written by the local
- * tencent-telemetry-guard plugin) matches the HTTP contract.
+ * tencent-telemetry-guard plugin) matches the HTTP contract and the tracker's timers (one per
+ * shard, deploy/tracker-timers.cjs).
  *
  * Usage: npx tsx scripts/package.ts [--skip-build] [any `serverless package` option, e.g.
- *        --stage prod --param="region=ap-shanghai"]
+ *        --stage prod --param="region=ap-shanghai" --param=trackerShards=4]
  * No Tencent credentials are needed: the plugin only reads ~/credentials on deploy-type commands.
  */
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { unzipSync } from "fflate";
+import { parseTrackerShards, trackerTimers, trackerTriggerName } from "../deploy/tracker-timers.cjs";
 import { API_DESCRIPTION_ROUTES } from "../shared/openapi/serve";
 import { TASKS_API_ROUTES } from "../shared/tracking/tasks-api";
 import { BUNDLE_FILE, buildFunctions, FUNCTION_FILES, SCF_RUNTIME } from "./build";
@@ -56,7 +58,12 @@ export const REQUIRED_ENV = [
   "AIGC_TARGET",
   // A spend cap the plugin silently dropped would leave the deployment without one.
   "AIGC_DAILY_CREATE_LIMIT",
+  // K, the tracker's shards: a create writes the task's first due entry into its shard's index.
+  "AIGC_TRACKER_SHARDS",
 ] as const;
+
+/** The function that SCF timers run, one trigger per tracker shard (deploy/tracker-timers.cjs). */
+export const TRACKER_FUNCTION = "task-tracker";
 
 /** SCF rejects or overrides variables with these prefixes (it injects the role's credentials as TENCENTCLOUD_*). */
 export const RESERVED_ENV_PREFIXES = ["TENCENTCLOUD_", "SCF_", "QCLOUD_"] as const;
@@ -77,13 +84,15 @@ export const SERVERLESS_ENV: Readonly<Record<string, string>> = {
   SLS_NOTIFICATIONS_MODE: "off",
 };
 
-interface ApigwProperties {
+interface TriggerProperties {
   StageName?: string;
   HttpMethod?: string;
   ServiceId?: string;
   IntegratedResponse?: boolean;
   Enable?: boolean;
   Path?: string;
+  /** Timer triggers. */
+  CronExpression?: string;
 }
 
 interface PackagedFunction {
@@ -97,7 +106,8 @@ interface PackagedFunction {
     MemorySize?: number;
     Timeout?: number;
     Environment?: { Variables?: Record<string, string> };
-    Events?: Record<string, { Type: string; Properties: ApigwProperties }>[];
+    /** One trigger per entry: { <trigger name>: { Type: "APIGW" | "Timer" | "COS", Properties } }. */
+    Events?: Record<string, { Type: string; Properties: TriggerProperties }>[];
   };
 }
 
@@ -118,11 +128,14 @@ export interface RunOptions {
   capture?: boolean;
 }
 
+/** The Serverless CLI of serviceDir, run with node (not npx, which also avoids npm's own update notifier). */
+function serverlessBin(serviceDir: string): string {
+  return createRequire(path.join(serviceDir, "package.json")).resolve("serverless/bin/serverless.js");
+}
+
 /** Runs `serverless package` in serviceDir with the non-interactive environment. */
 export function runServerlessPackage(serviceDir: string, options: RunOptions = {}): { status: number; output: string } {
-  const bin = createRequire(path.join(serviceDir, "package.json")).resolve("serverless/bin/serverless.js");
-  // Calling the bin with node (not npx) also avoids npm's own update notifier.
-  const result = spawnSync(process.execPath, [bin, "package", ...(options.args ?? [])], {
+  const result = spawnSync(process.execPath, [serverlessBin(serviceDir), "package", ...(options.args ?? [])], {
     cwd: serviceDir,
     env: { ...(options.env ?? process.env), ...SERVERLESS_ENV },
     stdio: ["ignore", options.capture ? "pipe" : "inherit", options.capture ? "pipe" : "inherit"],
@@ -130,6 +143,22 @@ export function runServerlessPackage(serviceDir: string, options: RunOptions = {
   });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+}
+
+/** runServerlessPackage without blocking, so that several packagings can run at once (tests); the output is always captured. */
+export function runServerlessPackageAsync(serviceDir: string, options: Omit<RunOptions, "capture"> = {}): Promise<{ status: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [serverlessBin(serviceDir), "package", ...(options.args ?? [])], {
+      cwd: serviceDir,
+      env: { ...(options.env ?? process.env), ...SERVERLESS_ENV },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ status: code ?? 1, output }));
+  });
 }
 
 /** Checks the packaged service against the contract; returns human-readable problems (empty when fine). */
@@ -143,6 +172,7 @@ export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCT
   if (expected.join() !== actual.join()) problems.push(`functions are [${actual.join(", ")}], expected [${expected.join(", ")}]`);
 
   const serviceIds = new Set<string>();
+  const trackerShards = new Set<string>();
   for (const name of expected) {
     const fn = state.functions[name];
     const expectedRoutes = routes[name];
@@ -162,6 +192,8 @@ export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCT
     for (const key of Object.keys(variables)) {
       if (RESERVED_ENV_PREFIXES.some((prefix) => key.startsWith(prefix))) bad(`environment variable ${key} uses an SCF-reserved prefix`);
     }
+    if ("AIGC_TRACKER_SHARDS" in variables) trackerShards.add(String(variables["AIGC_TRACKER_SHARDS"]));
+    for (const problem of timerProblems(name, p.Events ?? [], variables["AIGC_TRACKER_SHARDS"])) bad(problem);
 
     const apigw = (p.Events ?? []).flatMap((event) => Object.values(event)).filter((t) => t.Type === "APIGW");
     if (apigw.length !== expectedRoutes.length) bad(`has ${apigw.length} API Gateway trigger(s), expected ${expectedRoutes.length}`);
@@ -200,7 +232,40 @@ export function verifyPackage(serviceDir: string, routes: FunctionRoutes = FUNCT
     if (entries.join() !== expectedEntries.join()) bad(`zip holds [${entries.join(", ")}], expected [${expectedEntries.join(", ")}]`);
   }
   if (serviceIds.size > 1) problems.push(`API Gateway triggers use different services: ${[...serviceIds].join(", ")}`);
+  // Creates write due entries into the shards of their K, the tracker reads those of its own.
+  if (trackerShards.size > 1) problems.push(`functions have different AIGC_TRACKER_SHARDS: ${[...trackerShards].join(", ")}`);
   return problems;
+}
+
+type PackagedEvents = NonNullable<PackagedFunction["properties"]["Events"]>;
+
+/** The timers of one packaged function as `<name> "<cron>"` lines (" (disabled)" appended to one not enabled), in their order. */
+function timerLines(events: PackagedEvents): string[] {
+  return events.flatMap((event) =>
+    Object.entries(event)
+      .filter(([, trigger]) => trigger.Type === "Timer")
+      .map(([triggerName, trigger]) => `${triggerName} "${trigger.Properties.CronExpression}"${trigger.Properties.Enable === true ? "" : " (disabled)"}`),
+  );
+}
+
+/**
+ * Only the tracker has timers: exactly K of them, in order, named and timed as
+ * deploy/tracker-timers.cjs makes them for K = its AIGC_TRACKER_SHARDS and the cron of its shard 0's
+ * trigger (the configured cron: K > 1 rewrites only the seconds field, 0 for shard 0), all enabled.
+ */
+function timerProblems(name: string, events: PackagedEvents, shards: string | undefined): string[] {
+  const actual = timerLines(events);
+  if (name !== TRACKER_FUNCTION) return actual.length > 0 ? [`has timer trigger(s) ${actual.join(", ")}; only ${TRACKER_FUNCTION} runs on a timer`] : [];
+  let expected: string[];
+  try {
+    const k = parseTrackerShards(shards);
+    const first = events.flatMap((event) => Object.entries(event)).find(([triggerName, trigger]) => trigger.Type === "Timer" && triggerName === trackerTriggerName(0, k));
+    if (!first) return [`has no timer trigger ${trackerTriggerName(0, k)} (AIGC_TRACKER_SHARDS=${shards}); its timers are [${actual.join(", ")}]`];
+    expected = trackerTimers(k, first[1].Properties.CronExpression ?? "").map(({ timer }) => `${timer.name} "${timer.parameters.cronExpression}"`);
+  } catch (error) {
+    return [`timers [${actual.join(", ")}] with AIGC_TRACKER_SHARDS=${JSON.stringify(shards)}: ${(error as Error).message}`];
+  }
+  return actual.join() === expected.join() ? [] : [`timers are [${actual.join(", ")}], expected [${expected.join(", ")}] (AIGC_TRACKER_SHARDS=${shards})`];
 }
 
 function sha256(data: Uint8Array): string {
@@ -228,8 +293,9 @@ async function main(): Promise<number> {
   }
   const state = JSON.parse(readFileSync(path.join(REPO_ROOT, ".serverless", "tencent-service.json"), "utf8")) as PackageState;
   for (const [name, fn] of Object.entries(state.functions)) {
-    const routes = (FUNCTION_ROUTES[name] ?? []).map((route) => `${route.method} ${route.path}`).join(", ");
-    console.log(`ok ${fn.functionName}  ${routes}  ${fn.artifact}`);
+    const routes = (FUNCTION_ROUTES[name] ?? []).map((route) => `${route.method} ${route.path}`);
+    const timers = timerLines(fn.properties.Events ?? []).map((timer) => `timer ${timer}`);
+    console.log(`ok ${fn.functionName}  ${[...routes, ...timers].join(", ")}  ${fn.artifact}`);
   }
   const triggers = Object.values(state.functions).flatMap((fn) => (fn.properties.Events ?? []).flatMap((e) => Object.values(e)));
   if (triggers.some((t) => t.Type === "APIGW" && !t.Properties.ServiceId)) {
