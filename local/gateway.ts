@@ -46,14 +46,17 @@ export interface RunningGateway {
 const GATEWAY_MAX_BODY = 16 * 1024 * 1024;
 
 interface ServerlessYml {
-  functions?: Record<string, { timeout?: number; events?: Array<Record<string, { parameters?: { httpMethod?: string; path?: string } }>> }>;
+  functions?: Record<string, { timeout?: number; events?: Array<Record<string, { parameters?: { httpMethod?: string; path?: string } }>> | string }>;
 }
 
-/** The cron expression of a function's timer trigger in serverless.yml, with ${param:x, 'default'} taken at its default. */
-export function readTimerCron(serverlessYmlPath: string, functionName: string): string | undefined {
-  const doc = parseYaml(readFileSync(serverlessYmlPath, "utf8")) as { functions?: Record<string, { events?: Array<{ timer?: { parameters?: { cronExpression?: string } } }> }> };
-  const raw = doc.functions?.[functionName]?.events?.find((event) => event.timer)?.timer?.parameters?.cronExpression;
-  return raw?.replace(/^\$\{[^,]+,\s*'([^']*)'\}$/, "$1");
+/**
+ * The tracker's cron in serverless.yml (custom.trackerCron, from which deploy/tracker-timers.cjs
+ * makes the task-tracker's timers), with ${param:x, 'default'} taken at its default.
+ */
+export function readTrackerCron(serverlessYmlPath: string): string | undefined {
+  const doc = parseYaml(readFileSync(serverlessYmlPath, "utf8")) as { custom?: { trackerCron?: unknown } };
+  const raw = doc.custom?.trackerCron;
+  return typeof raw === "string" ? raw.replace(/^\$\{[^,]+,\s*'([^']*)'\}$/, "$1") : undefined;
 }
 
 /** Reads the API Gateway routes declared in serverless.yml. */
@@ -61,7 +64,8 @@ export function readApiRoutes(serverlessYmlPath: string): ApiRoute[] {
   const doc = parseYaml(readFileSync(serverlessYmlPath, "utf8")) as ServerlessYml;
   const routes: ApiRoute[] = [];
   for (const [functionName, fn] of Object.entries(doc.functions ?? {})) {
-    for (const event of fn.events ?? []) {
+    // The task-tracker's events are a ${file(...)} reference (its timers), not a list.
+    for (const event of Array.isArray(fn.events) ? fn.events : []) {
       const params = event.apigw?.parameters;
       if (params?.path && params.httpMethod) {
         routes.push({ functionName, method: params.httpMethod.toUpperCase(), path: params.path });

@@ -6,9 +6,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { readConfig } from "../shared/config";
+import { shardSlotSeconds, SLOT_GAP_MS, trackerTriggerName } from "../shared/tasks/shards";
 import { startCosStandIn, type CosStandIn } from "./cos/server";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
-import { readApiRoutes, readTimerCron, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
+import { readApiRoutes, readTrackerCron, startGateway, type RunningGateway, type ScfHandler } from "./gateway";
 import { startTencentStandIn } from "./tencent/server";
 
 /** The bearer token the local stack accepts when AIGC_API_TOKENS is not set. */
@@ -24,6 +26,38 @@ const TRACKER_FUNCTION = "task-tracker";
 export const RUN_TRACKER_PATH = "/__local/run/task-tracker";
 /** A development-only webhook secret (Standard Webhooks form), used when AIGC_WEBHOOK_SECRET is not set. */
 export const LOCAL_WEBHOOK_SECRET = `whsec_${Buffer.from("local-development-webhook-secret").toString("base64")}`;
+
+/** SCF's timer event, as the tracker receives it (shared/tracking/timer-function.ts TimerEvent). */
+export interface LocalTimerEvent {
+  Type: "Timer";
+  TriggerName: string;
+  /** The scheduled time, UTC ISO without milliseconds (e.g. "2026-12-04T09:15:15Z"). */
+  Time: string;
+  Message: string;
+}
+
+function timerEvent(triggerName: string, at: number, message: string): LocalTimerEvent {
+  return { Type: "Timer", TriggerName: triggerName, Time: new Date(at).toISOString().replace(/\.\d+Z$/, "Z"), Message: message };
+}
+
+/**
+ * Where in each period of the tracker's timer shard `shard` of `shards` fires: at second
+ * floor(60·s/K) of it, like its SCF trigger (deploy/tracker-timers.cjs). A period shorter than a
+ * minute (tests) is divided as a minute is.
+ */
+export function shardOffsetMs(shard: number, shards: number, periodMs: number): number {
+  return Math.floor((shardSlotSeconds(shard, shards).startSecond * Math.min(periodMs, 60_000)) / 60);
+}
+
+/**
+ * When shard `shard`'s timer next fires after `after` (epoch ms). Periods begin at multiples of
+ * the period since the epoch, so with a one-minute period each shard fires at its second of every
+ * wall-clock minute, as on SCF.
+ */
+export function nextShardFire(shard: number, shards: number, periodMs: number, after: number): number {
+  const at = Math.floor(after / periodMs) * periodMs + shardOffsetMs(shard, shards, periodMs);
+  return at > after ? at : at + periodMs;
+}
 
 /**
  * The tracker's period from its SCF cron in serverless.yml (`sec min hour day month weekday year`):
@@ -51,9 +85,12 @@ export interface LocalStackOptions {
   handlers: Record<string, ScfHandler>;
   /** The functions' time limit passed in each invocation's context (serverless.yml: 30 s). */
   timeLimitMs?: number;
-  /** How often the tracker timer fires; 0 turns the schedule off (POST /__local/run/task-tracker still works). Default: serverless.yml's cron. */
+  /**
+   * How often the tracker timer fires; 0 turns the schedule off (POST /__local/run/task-tracker still works). Default: serverless.yml's cron.
+   * With AIGC_TRACKER_SHARDS = K > 1 in `env`, each shard's timer fires once a period, at its own offset (shardOffsetMs).
+   */
   trackerPeriodMs?: number;
-  /** The process environment the handlers read their configuration from (mutated for local use). */
+  /** The process environment the handlers read their configuration from (mutated for local use); AIGC_TRACKER_SHARDS is K, the tracker's shards. */
   env: NodeJS.ProcessEnv;
   serverlessYml?: string;
   log?: (line: Record<string, unknown>) => void;
@@ -64,9 +101,15 @@ export interface LocalStack {
   standIn?: Awaited<ReturnType<typeof startTencentStandIn>>;
   cos?: CosStandIn;
   token?: string;
-  /** Runs one tracker tick now (what POST /__local/run/task-tracker does). */
+  /** K, the tracker's shards (AIGC_TRACKER_SHARDS), each with its own timer. */
+  trackerShards: number;
+  /**
+   * What POST /__local/run/task-tracker does. K = 1: one tracker tick now; its report. K > 1: a tick
+   * of every shard, one after the other, each starting SLOT_GAP_MS after the previous one ended (so
+   * no two shards' Tencent calls share a second); `{ shards: [report of shard 0, ...] }`.
+   */
   runTracker(): Promise<unknown>;
-  /** Stops the timer, lets a running tracker tick finish (so it releases its lease), then closes every server. */
+  /** Stops the timers, lets every running tracker tick finish (so it releases its lease), then closes every server. */
   close(): Promise<void>;
 }
 
@@ -76,6 +119,8 @@ export interface LocalStack {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const env = options.env;
+  // K, by the functions' own rule, checked before anything starts: a bad value stops the stack here, not at its first tick.
+  const shards = readConfig({ AIGC_TRACKER_SHARDS: env.AIGC_TRACKER_SHARDS }).trackerShards;
   let standIn: LocalStack["standIn"];
   let cos: CosStandIn | undefined;
   if (options.target === "local") {
@@ -124,9 +169,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   // Ticks still running when the stack closes are waited for: a tick cut off keeps its lease in the
   // ledger, and every tick for the next minute would answer "skipped".
   const runningTicks = new Set<Promise<unknown>>();
-  const runTracker = async () => {
+  let closing = false;
+  const invokeTracker = async (event: LocalTimerEvent) => {
     if (!tracker) throw new Error(`${TRACKER_FUNCTION} is not loaded`);
-    const event = { Type: "Timer", TriggerName: "task-tracker-schedule", Time: new Date().toISOString().replace(/\.\d+Z$/, "Z"), Message: "" };
     const tick = Promise.resolve().then(() => tracker(event, { request_id: randomUUID(), function_name: TRACKER_FUNCTION, time_limit_in_ms: 60_000, memory_limit_in_mb: 256 }));
     runningTicks.add(tick);
     try {
@@ -134,6 +179,43 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     } finally {
       runningTicks.delete(tick);
     }
+  };
+  // SCF's event for shard s: its trigger's name, its scheduled time, and (locally) its number as the Message.
+  const shardEvent = (shard: number, at: number) => timerEvent(trackerTriggerName(shard, shards), at, String(shard));
+  // Waits between the shards of a run-now; close() cuts them short.
+  const sleepers = new Set<() => void>();
+  const sleepUntil = async (until: number) => {
+    while (!closing && Date.now() < until) {
+      await new Promise<void>((wake) => {
+        const done = () => {
+          clearTimeout(timer);
+          sleepers.delete(done);
+          wake();
+        };
+        const timer = setTimeout(done, until - Date.now());
+        sleepers.add(done);
+      });
+    }
+  };
+  const runTracker = async (): Promise<unknown> => {
+    if (shards === 1) return invokeTracker(timerEvent(trackerTriggerName(0, 1), Date.now(), ""));
+    if (!tracker) throw new Error(`${TRACKER_FUNCTION} is not loaded`);
+    const reports: unknown[] = [];
+    const failures: string[] = [];
+    let endedAt: number | undefined;
+    // Every shard runs even when one fails, as their timers would; a stack that is closing starts no more.
+    for (let shard = 0; shard < shards; shard++) {
+      if (endedAt !== undefined) await sleepUntil(endedAt + SLOT_GAP_MS);
+      if (closing) break;
+      try {
+        reports.push(await invokeTracker(shardEvent(shard, Date.now())));
+      } catch (error) {
+        failures.push(`shard ${shard}: ${(error as Error).message}`);
+      }
+      endedAt = Date.now();
+    }
+    if (failures.length > 0) throw new Error(`tracker tick failed in ${failures.join("; ")}`);
+    return { shards: reports };
   };
   const gateway = await startGateway({
     routes,
@@ -145,22 +227,41 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const token = env.AIGC_API_TOKENS === LOCAL_DEV_TOKEN ? LOCAL_DEV_TOKEN : undefined;
   // Like SCF's timer: one tick per period; a tick still running makes the next one skip (the lease).
-  const period = options.trackerPeriodMs ?? cronPeriodMs(readTimerCron(serverlessYml, TRACKER_FUNCTION));
+  const period = options.trackerPeriodMs ?? cronPeriodMs(readTrackerCron(serverlessYml));
   const timer =
-    tracker && period > 0
+    tracker && period > 0 && shards === 1
       ? setInterval(() => {
           runTracker().catch((error: unknown) => options.log?.({ event: "local.tracker-failed", message: (error as Error).message }));
         }, period)
       : undefined;
   timer?.unref();
+  // K > 1: like the K SCF triggers, one timer per shard, firing at the shard's offset in each period
+  // with the event of that scheduled time; each shard's ticks are independent of the others'.
+  const shardTimers = new Set<NodeJS.Timeout>();
+  const scheduleShard = (shard: number, after: number) => {
+    const at = nextShardFire(shard, shards, period, after);
+    const fire = setTimeout(() => {
+      shardTimers.delete(fire);
+      if (closing) return;
+      scheduleShard(shard, Math.max(at, Date.now()));
+      invokeTracker(shardEvent(shard, at)).catch((error: unknown) => options.log?.({ event: "local.tracker-failed", shard, message: (error as Error).message }));
+    }, at - Date.now());
+    fire.unref();
+    shardTimers.add(fire);
+  };
+  if (tracker && period > 0 && shards > 1) for (let shard = 0; shard < shards; shard++) scheduleShard(shard, Date.now());
   return {
     gateway,
     ...(standIn ? { standIn } : {}),
     ...(cos ? { cos } : {}),
     ...(token ? { token } : {}),
+    trackerShards: shards,
     runTracker,
     close: async () => {
+      closing = true;
       if (timer) clearInterval(timer);
+      for (const fire of shardTimers) clearTimeout(fire);
+      for (const wake of sleepers) wake();
       await Promise.allSettled([...runningTicks]);
       await gateway.close();
       await cos?.close();

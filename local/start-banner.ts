@@ -1,6 +1,7 @@
 /** What `npm start` prints once it listens: URLs, the development token and credentials, and examples. */
 
 import { TASK_KINDS } from "../shared/tasks/kinds";
+import { shardSlotSeconds } from "../shared/tasks/shards";
 import { QUERY_ROUTES } from "../shared/tracking/query";
 import { TASKS_API_ROUTES } from "../shared/tracking/tasks-api";
 import { DEV_SECRET_ID, DEV_SECRET_KEY } from "./dev-credentials";
@@ -25,7 +26,11 @@ export function startBanner(stack: LocalStack, target: string, env: NodeJS.Proce
     `  curl -s -X POST ${url}/tencent-vod/v1/aigc-video \\`,
     `    -H 'Authorization: Bearer ${token}' -H 'Content-Type: application/json' \\`,
     `    -d '{"ModelName":"GV","ModelVersion":"3.1-fast","Prompt":"generate a car","OutputConfig":{"AspectRatio":"9:16"}}'`,
-    "Then follow it (the tracker runs every minute, as deployed; run a tick now with the second line):",
+    stack.trackerShards > 1
+      ? `Then follow it (the tracker runs every minute in ${stack.trackerShards} shards (AIGC_TRACKER_SHARDS), as deployed: at seconds ` +
+        `${Array.from({ length: stack.trackerShards }, (_, shard) => shardSlotSeconds(shard, stack.trackerShards).startSecond).join(", ")}; ` +
+        "run every shard's tick now, one after the other, with the second line):"
+      : "Then follow it (the tracker runs every minute, as deployed; run a tick now with the second line):",
     `  curl -s ${url}/tencent-vod/v1/query/<TaskId> -H 'Authorization: Bearer ${token}'`,
     `  curl -s -X POST ${url}${RUN_TRACKER_PATH}`,
   ];
