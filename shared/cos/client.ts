@@ -1,6 +1,6 @@
 /**
- * A small COS XML API client: the handful of object calls the functions need, on global fetch
- * and the pure signer in shared/signing/cos.ts.
+ * A small COS XML API client: the handful of object calls the functions need, on node:http(s)
+ * (./http: not the global fetch, see there) and the pure signer in shared/signing/cos.ts.
  *
  * Why not cos-nodejs-sdk-v5: it would be bundled into every function that touches COS, and it
  * brings its request-era HTTP stack (request, xml2js, ...) for a surface of hundreds of calls,
@@ -13,8 +13,10 @@
  * the official SDKs' ForcePathStyle.
  */
 import { createHash } from "node:crypto";
+import type { IncomingMessage } from "node:http";
 import { cosEncode, cosObjectUrl, presignCosUrl, signCosRequest } from "../signing/cos";
 import { CosError, cosErrorFromResponse, cosErrorFromTransport, xmlText } from "./errors";
+import { exchange, readBody, webStream } from "./http";
 
 export { CosError } from "./errors";
 
@@ -109,7 +111,8 @@ interface CosAnswer {
   headers: Headers;
   /** Read unless the request was a stream. */
   body: Buffer;
-  raw: Response;
+  /** A stream request's body, unread. */
+  stream?: IncomingMessage;
   /** True when an earlier attempt of the same call failed in a way that may have applied it. */
   afterUncertainAttempt: boolean;
 }
@@ -227,13 +230,12 @@ export class CosClient {
   async getObjectStream(ref: CosBucketRef, key: string): Promise<CosObjectStream | undefined> {
     const answer = await this.send({ method: "GET", ref, key, idempotent: true, expected: (status) => status === 404, stream: true });
     if (answer.status === 404) {
-      const text = await answer.raw.text();
-      return absentKey({ ...answer, body: Buffer.from(text) }, `GET ${ref.bucket}/${key}`);
+      const text = answer.stream ? await readBody(answer.stream) : answer.body;
+      return absentKey({ ...answer, body: text }, `GET ${ref.bucket}/${key}`);
     }
-    const body = answer.raw.body as ReadableStream<Uint8Array> | null;
     const head = headFrom(answer.headers, 0);
     return {
-      body: body ?? new ReadableStream<Uint8Array>({ start: (controller) => controller.close() }),
+      body: answer.stream ? webStream(answer.stream) : new ReadableStream<Uint8Array>({ start: (controller) => controller.close() }),
       ...(head.contentType !== undefined ? { contentType: head.contentType } : {}),
       size: head.size,
       etag: head.etag,
@@ -318,20 +320,20 @@ export class CosClient {
       controller.abort();
     }, this.timeoutMs);
     try {
-      const init: RequestInit & { duplex?: "half" } = { method: request.method, headers, signal: controller.signal, redirect: "manual" };
-      if (request.body !== undefined) {
-        init.body = request.body as NonNullable<RequestInit["body"]>;
-        if (!Buffer.isBuffer(request.body)) init.duplex = "half";
-      }
-      const response = await fetch(url, init);
+      const response = await exchange(url, {
+        method: request.method,
+        headers,
+        ...(request.body !== undefined ? { body: typeof request.body === "string" ? Buffer.from(request.body, "utf8") : request.body } : {}),
+        signal: controller.signal,
+      });
       const ok = (response.status >= 200 && response.status < 300) || (request.expected?.(response.status) ?? false);
       if (ok && request.stream) {
         clearTimeout(timer);
-        return { status: response.status, headers: response.headers, body: Buffer.alloc(0), raw: response };
+        return { status: response.status, headers: response.headers, body: Buffer.alloc(0), stream: response.body };
       }
-      const body = Buffer.from(await response.arrayBuffer());
+      const body = await readBody(response.body);
       if (!ok) throw cosErrorFromResponse(what, response.status, body.toString("utf8"), response.headers.get("x-cos-request-id") ?? undefined);
-      return { status: response.status, headers: response.headers, body, raw: response };
+      return { status: response.status, headers: response.headers, body };
     } catch (error) {
       if (error instanceof CosError) throw error;
       throw cosErrorFromTransport(what, error, timedOut);
@@ -353,7 +355,7 @@ function checkRef(ref: CosBucketRef): void {
 
 function checkKey(key: string): void {
   if (key === "" || key.startsWith("/")) throw new TypeError(`COS object key must be non-empty and not start with '/', got "${key}"`);
-  // fetch's URL parser resolves "." and ".." segments (even percent-encoded), so such a request
+  // The URL parser resolves "." and ".." segments (even percent-encoded), so such a request
   // would reach another key.
   if (key.split("/").some((segment) => segment === "." || segment === "..")) {
     throw new TypeError(`COS object key must not have "." or ".." path segments, got "${key}"`);

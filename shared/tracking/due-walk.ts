@@ -3,7 +3,7 @@
  * each due task: applies the events handed to it, polls it when its type's schedule says so, runs
  * its deliveries, then closes it or moves its due entry to when it is next due.
  *
- * Every task of a listed page is started at once, but COS and webhook work take one of the tick's
+ * Up to IN_FLIGHT tasks of a listed page are in hand at once, but COS and webhook work take one of the tick's
  * work slots (TickContext.inSlot), and waiting for Tencent's rate budget takes none: tasks waiting
  * for a busy action (300 MPS polls at 40 a second) do not hold up the tasks of the others.
  *
@@ -17,7 +17,15 @@ import { STOP_MARGIN_MS } from "./deliveries";
 import { isPollDue, nextDueAt } from "./schedule";
 import { applySnapshot, isFinal } from "./status";
 import type { TickContext } from "./tick-context";
+import { mapLimit } from "./migrations";
 import { applyEvent, taskEventOf } from "./tracker-events";
+
+/**
+ * How many tasks are in hand at once, most of them waiting for a rate budget slot: enough that the
+ * tasks of a busy action (300 MPS video polls take 7.5 s) leave room for the others, few enough
+ * that a page's records are not all held at once.
+ */
+const IN_FLIGHT = 256;
 
 /** A due task without a record is looked at again this much later (its create may still be writing it)... */
 const MISSING_RECORD_RETRY_MS = 60 * 1000;
@@ -169,9 +177,7 @@ export function dueWalk(tick: TickContext, deliver: (record: TaskRecord) => Prom
       for (const taskId of byTask.keys()) seen.add(taskId);
       report.tasks.due += byTask.size;
       report.tasks.open += byTask.size;
-      await Promise.all(
-        [...byTask].map(([taskId, listed]) => processTask(taskId, listed).catch((error: unknown) => log.error("tracker.task-failed", { taskId, error }))),
-      );
+      await mapLimit([...byTask], IN_FLIGHT, ([taskId, listed]) => processTask(taskId, listed).catch((error: unknown) => log.error("tracker.task-failed", { taskId, error })));
       after = page.last;
       more = page.more && after !== undefined;
     } while (more && timeLeft() >= STOP_MARGIN_MS);
