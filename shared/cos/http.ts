@@ -10,12 +10,28 @@
  * every function's bundle.
  */
 
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import { Readable } from "node:stream";
+import type { Agent, IncomingMessage, request as RequestFunction } from "node:http";
+import type { Readable as ReadableType } from "node:stream";
 
-const httpAgent = new HttpAgent({ keepAlive: true });
-const httpsAgent = new HttpsAgent({ keepAlive: true });
+const readable = () => (require("node:stream") as typeof import("node:stream")).Readable as typeof ReadableType;
+
+/**
+ * node:http and node:https (with TLS), loaded on the first COS request rather than at import: a
+ * cold create instance answers a 401 or a 400 without them, and COS is what needs them.
+ */
+let transports: { http: { request: typeof RequestFunction; agent: Agent }; https: { request: typeof RequestFunction; agent: Agent } } | undefined;
+
+function transport(secure: boolean): { request: typeof RequestFunction; agent: Agent } {
+  if (!transports) {
+    const http = require("node:http") as typeof import("node:http");
+    const https = require("node:https") as typeof import("node:https");
+    transports = {
+      http: { request: http.request, agent: new http.Agent({ keepAlive: true }) },
+      https: { request: https.request as typeof RequestFunction, agent: new https.Agent({ keepAlive: true }) },
+    };
+  }
+  return secure ? transports.https : transports.http;
+}
 
 export interface HttpExchange {
   method: string;
@@ -43,7 +59,8 @@ export function exchange(url: string, init: HttpExchange): Promise<HttpAnswer> {
       reject(init.signal.reason);
       return;
     }
-    const request = (secure ? httpsRequest : httpRequest)(target, { method: init.method, headers, agent: secure ? httpsAgent : httpAgent }, (message) => {
+    const { request: send, agent } = transport(secure);
+    const request = send(target, { method: init.method, headers, agent }, (message) => {
       init.signal.removeEventListener("abort", onAbort);
       // A signal fired later (the caller's timeout over a streamed body) stops the body too.
       init.signal.addEventListener("abort", () => message.destroy(init.signal.reason as Error), { once: true });
@@ -58,7 +75,7 @@ export function exchange(url: string, init: HttpExchange): Promise<HttpAnswer> {
     if (init.body === undefined) request.end();
     else if (Buffer.isBuffer(init.body)) request.end(init.body);
     else {
-      const source = Readable.fromWeb(init.body as import("node:stream/web").ReadableStream<Uint8Array>);
+      const source = readable().fromWeb(init.body as import("node:stream/web").ReadableStream<Uint8Array>);
       source.on("error", (error) => request.destroy(error));
       source.pipe(request);
     }
@@ -77,7 +94,7 @@ export function readBody(message: IncomingMessage): Promise<Buffer> {
 
 /** The answer's body as a web stream (what CosObjectStream hands out). */
 export function webStream(message: IncomingMessage): ReadableStream<Uint8Array> {
-  return Readable.toWeb(message) as unknown as ReadableStream<Uint8Array>;
+  return readable().toWeb(message) as unknown as ReadableStream<Uint8Array>;
 }
 
 function headersOf(message: IncomingMessage): Headers {
