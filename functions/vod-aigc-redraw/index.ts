@@ -7,10 +7,11 @@ import { isCosEvent } from "../../shared/cos/events";
 import type { ScfContext } from "../../shared/http/apigw";
 import { createTaskFunction } from "../../shared/tasks/create-route";
 import { createAndWait } from "../../shared/tracking/create-wait";
+import { firstDueAt } from "../../shared/tracking/schedule";
 import { vodRedrawAction } from "../../shared/validation/actions/vod-redraw";
 import { handleUploadEvent } from "../../shared/tasks/upload-function";
 
 const httpHandler = createTaskFunction(vodRedrawAction, createAndWait);
 
 export const main_handler = async (event: unknown, context: ScfContext = {}) =>
-  isCosEvent(event) ? handleUploadEvent(event, context, "vod-aigc-redraw") : httpHandler(event, context);
+  isCosEvent(event) ? handleUploadEvent(event, context, "vod-aigc-redraw", { firstDueAt }) : httpHandler(event, context);

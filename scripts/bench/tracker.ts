@@ -5,7 +5,8 @@
  * webhook receiver answering 204) and seeds them. Tasks are created in the Tencent stand-in through
  * the SDK, with the seed example bodies validated as the create route validates them (the create
  * limits are raised: seeding is not what is measured), and recorded in the ledger with
- * TaskLedger.recordNewTask, as the create route records them (an open marker and a TaskRecord):
+ * TaskLedger.recordNewTask, as the create route records them (an open marker, a TaskRecord, and a
+ * first due entry at the time the tracker's schedule first needs the task):
  *   - `finished` VOD video tasks, each with a CallbackUrl; the stand-in's clock is then moved past
  *     their end, so each has its completion event pending (a webhook is due for each);
  *   - `pending` tasks, still queued at Tencent, by kind: VOD video and image wait for their event,
@@ -31,6 +32,7 @@ import type { TaskRecord } from "../../shared/tasks/ledger";
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { trackTasks, type TickReport } from "../../shared/tracking/tracker";
+import { firstDueAt } from "../../shared/tracking/schedule";
 import { validateCreateRequest, type TaskKind } from "../../shared/validation";
 import { summarize, type Summary } from "./stats";
 
@@ -232,7 +234,8 @@ async function oneRun(scenario: TrackerScenario, seeds: Record<TaskKind, Record<
         const sessionId = service === "vod" ? `bench-${run}-${group}-${kind}-${i}` : undefined;
         const params = { ...seeds[kind], ...(service === "vod" ? { SubAppId: SUBAPPID, SessionId: sessionId } : {}) };
         const answer = await clients[service].request(action, params);
-        await ledger.recordNewTask(taskRecord(kind, String(answer.TaskId), String(answer.RequestId), sessionId, callbackUrl));
+        const record = taskRecord(kind, String(answer.TaskId), String(answer.RequestId), sessionId, callbackUrl);
+        await ledger.recordNewTask(record, firstDueAt(record, config.trackerPollScale));
       });
     };
     await create("finished", "vod-video", scenario.finished, receiver.url);

@@ -19,7 +19,7 @@ import { validateWith, type CreateAction, type TaskKind } from "../validation/ac
 import { normalizeKey } from "../validation/field-names";
 import { createTask, type CreatedTask } from "./create";
 import { TASK_KINDS } from "./kinds";
-import type { TaskLedger, TaskRecord } from "./ledger";
+import type { FirstDueAt, TaskLedger, TaskRecord } from "./ledger";
 import { optionalLedger } from "./services";
 import { chooseSessionId, isValidIdempotencyKey } from "./session-id";
 import { admitCreate, createdNothing, type SpendSlots } from "./spend-cap";
@@ -124,6 +124,7 @@ async function recordTask(
   params: Record<string, unknown>,
   webhook: { callbackUrl?: string; webhookEvents?: TaskEventType[] },
   scope: RequestScope,
+  firstDueAt?: FirstDueAt,
 ) {
   const { callbackUrl, webhookEvents } = webhook;
   const now = new Date().toISOString();
@@ -145,14 +146,23 @@ async function recordTask(
     delivery: callbackUrl && sendsEveryFinalEvent(webhookEvents) ? { webhook: { state: "pending", attempts: 0 } } : {},
   };
   try {
-    await ledger.recordNewTask(record);
+    await ledger.recordNewTask(record, firstDueAt?.(record, scope.config.trackerPollScale));
   } catch (error) {
     scope.log.error("ledger.write-failed", { taskId: task.taskId, error, consequence: "the task is created but will not be tracked" });
   }
 }
 
+/**
+ * What the layers above the create route add to it: `firstDueAt` says when the tracker first needs
+ * a new task (the tracking layer's schedule), so the task's first due entry is written at that
+ * time instead of "now" (and the first tick does not read it only to reschedule it).
+ */
+export interface CreateRouteOptions {
+  firstDueAt?: FirstDueAt;
+}
+
 /** Handles one create request for a task type, from the raw HTTP request to Tencent's envelope. */
-export async function handleCreateRequest(action: CreateAction, scope: RequestScope): Promise<HttpResponse> {
+export async function handleCreateRequest(action: CreateAction, scope: RequestScope, options: CreateRouteOptions = {}): Promise<HttpResponse> {
   const kind = action.kind;
   const caller = requireCaller(scope);
   const { body, callbackUrl, webhookEvents } = takeWebhookFields(readJsonBody(scope.request), scope);
@@ -235,7 +245,7 @@ export async function handleCreateRequest(action: CreateAction, scope: RequestSc
   }
   const response = created(scope, task, result.warnings);
   if (ledger) {
-    await recordTask(ledger, kind, caller, task, params, { ...(callbackUrl ? { callbackUrl } : {}), ...(webhookEvents ? { webhookEvents } : {}) }, scope);
+    await recordTask(ledger, kind, caller, task, params, { ...(callbackUrl ? { callbackUrl } : {}), ...(webhookEvents ? { webhookEvents } : {}) }, scope, options.firstDueAt);
     if (idempotency) {
       await ledger
         .completeIdempotencyKey(idempotency.id, { bodyHash: idempotency.bodyHash, state: "done", createdAt: new Date().toISOString(), response: { status: response.status, body: response.body } })

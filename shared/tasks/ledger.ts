@@ -31,6 +31,9 @@ import type { TaskKind } from "../validation";
 
 export type { DueEntry } from "./due-index";
 
+/** When the tracker first needs a new task (epoch ms), given AIGC_TRACKER_POLL_SCALE: the tracking layer's schedule, passed down by the function entries. */
+export type FirstDueAt = (record: TaskRecord, pollScale: number) => number;
+
 /** One normalized status for every task type. */
 export type TaskStatus = "queued" | "running" | "succeeded" | "failed";
 
@@ -200,10 +203,11 @@ export class TaskLedger {
    * first: a task that is open but has no record yet is skipped until its record appears, while a
    * record without a marker would never be tracked.
    */
-  async recordNewTask(record: TaskRecord): Promise<void> {
+  async recordNewTask(record: TaskRecord, firstDueAt?: number): Promise<void> {
     await this.cos.putObject(this.ref, this.openKey(record.taskId), "", { contentType: "text/plain" });
-    // Due at once: the first tick to see it puts it on its type's schedule.
-    const dueAt = Date.parse(record.createdAt);
+    // When the tracker first needs it (its type's schedule: ../tracking/schedule firstDueAt), or at
+    // once when the caller does not know, and the first tick to see it puts it on that schedule.
+    const dueAt = firstDueAt ?? Date.parse(record.createdAt);
     await this.due.schedule(record.taskId, dueAt);
     await this.write(this.key("tasks", record.taskId), { ...record, dueAt: new Date(dueAt).toISOString() }, true);
     await this.indexByOwner(record);

@@ -17,7 +17,7 @@ import type { TencentClients } from "../tencent/clients";
 import { validateWith } from "../validation/action";
 import { vodRedrawAction } from "../validation/actions/vod-redraw";
 import { createTask } from "./create";
-import type { TaskLedger, UploadRecord } from "./ledger";
+import type { FirstDueAt, TaskLedger, TaskRecord, UploadRecord } from "./ledger";
 
 /** Tencent's limit on a redraw input. */
 export const REDRAW_MAX_INPUT_BYTES = 2 * 1024 * 1024 * 1024;
@@ -37,6 +37,8 @@ export type RecordOutcome =
 
 export interface RedrawDeps {
   config: Config;
+  /** When the tracker first needs a new task (the tracking layer's schedule); default: at once. */
+  firstDueAt?: FirstDueAt;
   redraw: RedrawConfig;
   cos: CosClient;
   ledger: TaskLedger;
@@ -156,7 +158,7 @@ async function redrawOne(object: CosObjectEvent, deps: RedrawDeps): Promise<Reco
       log: recordLog,
     });
     const createdAt = new Date(now()).toISOString();
-    await deps.ledger.recordNewTask({
+    const task: TaskRecord = {
       taskId: created.taskId,
       kind: "vod-redraw",
       createdAt,
@@ -169,7 +171,8 @@ async function redrawOne(object: CosObjectEvent, deps: RedrawDeps): Promise<Reco
       history: [{ status: "queued", at: createdAt }],
       output: record.output,
       delivery: { bucket: { state: "pending", attempts: 0 } },
-    });
+    };
+    await deps.ledger.recordNewTask(task, deps.firstDueAt?.(task, deps.config.trackerPollScale));
     await deps.ledger.updateUpload({ ...record, state: "created", taskId: created.taskId, updatedAt: new Date(now()).toISOString() });
     recordLog.info("upload.redraw-created", { taskId: created.taskId, outputKey });
     return { key: object.key, outcome: "created", taskId: created.taskId };

@@ -9,12 +9,18 @@ import type { ScfContext } from "../http/apigw";
 import { createLogger, requestIdFrom } from "../log";
 import { tencentClients } from "../tencent/clients";
 import { cosClientFor, ledgerFor } from "./services";
+import type { FirstDueAt } from "./ledger";
 import { redrawOnUpload, type RecordOutcome } from "./redraw-on-upload";
 
 export { cosClientFor, ledgerFor } from "./services";
 
 /** Handles one COS trigger event for redraw-on-upload. */
-export async function handleUploadEvent(event: { Records: unknown[] }, context: ScfContext, functionName: string): Promise<{ records: RecordOutcome[] }> {
+export async function handleUploadEvent(
+  event: { Records: unknown[] },
+  context: ScfContext,
+  functionName: string,
+  options: { firstDueAt?: FirstDueAt } = {},
+): Promise<{ records: RecordOutcome[] }> {
   const startedAt = Date.now();
   const log = createLogger(requestIdFrom(context.request_id), { fn: functionName, trigger: "cos" });
   try {
@@ -28,6 +34,7 @@ export async function handleUploadEvent(event: { Records: unknown[] }, context: 
       clients: tencentClients(config),
       log,
       deadline: invocationDeadline(context, startedAt),
+      ...(options.firstDueAt ? { firstDueAt: options.firstDueAt } : {}),
     });
     log.info("cos.event.done", { records: records.length, ms: Date.now() - startedAt });
     return { records };

@@ -2,7 +2,8 @@
  * `Prefer: wait=N` on the create routes: the task is created as usual, then the request holds until
  * Tencent reports it final, or N seconds pass, and the answer adds the task's state in the product's
  * own view under `aigcScf` (Tencent's envelope stays as it is). Composed by each create function's
- * entry, so the create layer (shared/tasks) never depends on the tracking layer.
+ * entry, so the create layer (shared/tasks) never depends on the tracking layer; it also hands the
+ * create route the tracker's schedule, so a new task's first due entry is when it is first needed.
  */
 
 import { UpstreamError } from "../errors";
@@ -15,13 +16,14 @@ import { tencentClients } from "../tencent/clients";
 import type { CreateAction } from "../validation/action";
 import { OWN_VIEW_KEY, taskView, type AnsweredTask } from "./answers";
 import { describeTask } from "./describe";
+import { firstDueAt } from "./schedule";
 import { waitForFinal } from "./wait";
 
 /** A create request's work with `Prefer: wait=N` honoured (see createTaskFunction's `handle`). */
 export async function createAndWait(action: CreateAction, scope: RequestScope): Promise<HttpResponse> {
   // Checked before creating: a malformed preference must not leave a task behind its 400.
   const wait = preferredWaitSeconds(scope.request.headers.prefer);
-  const response = await handleCreateRequest(action, scope);
+  const response = await handleCreateRequest(action, scope, { firstDueAt });
   if (wait === undefined || response.status !== 200) return response;
   const envelope = JSON.parse(response.body) as { Response: Record<string, unknown> };
   const taskId = envelope.Response.TaskId;

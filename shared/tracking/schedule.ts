@@ -99,3 +99,12 @@ export function nextDueAt(record: TaskRecord, now: number, scale: number): numbe
   if (candidates.length === 0) return final ? undefined : now + POLL_PLANS[record.kind].capMs;
   return Math.max(now, Math.min(...candidates));
 }
+
+/**
+ * When the tracker first needs a task just created: its first poll, its overdue-event check, or
+ * at once when it asked for task.started. Written as its first due entry at creation.
+ */
+export function firstDueAt(record: TaskRecord, scale: number): number {
+  const created = time(record.createdAt) ?? Date.now();
+  return nextDueAt(record, created, scale) ?? created;
+}

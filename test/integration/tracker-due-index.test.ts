@@ -122,10 +122,13 @@ describe("the due index", () => {
   it("reads a task's record only when the task is due: an MPS task is first polled when such a task usually ends", async () => {
     configure({ AIGC_TRACKER_POLL_SCALE: "1" });
     const taskId = await createMps();
-    await tick(); // due at creation: the tick puts it on its type's schedule without asking Tencent
-    expect(describes(taskId)).toBe(0);
+    // The create wrote its first due entry at its first poll: two minutes on (MPS video's plan).
+    const record = await ledgerFor(getConfig()).getTask(taskId);
+    expect(Date.parse(record?.dueAt ?? "") - Date.parse(record?.createdAt ?? "")).toBe(2 * 60_000);
     const readsBefore = recordReads(taskId);
+    await tick();
     await tick(60_000);
+    // Not due yet: neither tick read its record, nor asked Tencent.
     expect(recordReads(taskId)).toBe(readsBefore);
     expect(describes(taskId)).toBe(0);
     await tick(2 * 60_000 + 1_000);
