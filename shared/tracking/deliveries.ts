@@ -14,7 +14,8 @@ import type { TaskLedger, TaskOutput, TaskRecord } from "../tasks/ledger";
 import { copyUrlToBucket, RESULT_EXTENSIONS } from "./results";
 import { isFinal } from "./status";
 import { openWebhookDeliveries } from "./webhook-events";
-import { buildStartedEvent, buildTaskEvent, deliverWebhook, isDeliveryDue, markDelivered, markUndeliverable, nextAttempt, webhookIdFor, type TaskEventPayload } from "./webhooks";
+import { isDeliveryDue } from "./schedule";
+import { buildStartedEvent, buildTaskEvent, deliverWebhook, markDelivered, markUndeliverable, nextAttempt, webhookIdFor, type TaskEventPayload } from "./webhooks";
 
 /** Work is not started with less time than this left: a poll or a delivery needs room to finish. */
 export const STOP_MARGIN_MS = 3_000;

@@ -9,11 +9,10 @@
  * type's cap. Nothing here reads or writes: it is a pure function of the record and the clock.
  */
 
-import type { TaskRecord } from "../tasks/ledger";
+import type { DeliveryState, TaskRecord } from "../tasks/ledger";
 import type { TaskKind } from "../validation";
 import { isFinal } from "./status";
 import { awaitsStart } from "./webhook-events";
-import { isDeliveryDue } from "./webhooks";
 
 /** When a poll of a task type is first worth making, and how long the wait between polls grows to. */
 export interface PollPlan {
@@ -49,6 +48,17 @@ function time(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Date.parse(value);
   return Number.isNaN(parsed) ? undefined : parsed;
+}
+
+/**
+ * True when a pending delivery's next attempt is due at `now` (a new one is due at once). Here,
+ * not in ./webhooks, so the create functions (which write a task's first due time) do not bundle
+ * the webhook sender.
+ */
+export function isDeliveryDue(state: DeliveryState, now: number): boolean {
+  if (state.state !== "pending") return false;
+  const next = time(state.nextAttemptAt);
+  return next === undefined || next <= now;
 }
 
 /** When the poll after the last one is worth making: `firstPollMs` after creation, then a quarter of the age at the last check. */

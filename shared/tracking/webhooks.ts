@@ -302,13 +302,6 @@ export function markUndeliverable(state: DeliveryState, now: number, error: stri
   return { ...rest, state: "undeliverable", attempts: state.attempts + 1, lastError: error, firstAttemptAt: state.firstAttemptAt ?? at, lastAttemptAt: at };
 }
 
-/** True when a pending delivery's next attempt is due at `now` (a new one is due at once). */
-export function isDeliveryDue(state: DeliveryState, now: number): boolean {
-  if (state.state !== "pending") return false;
-  const next = parseTime(state.nextAttemptAt);
-  return next === undefined || next <= now;
-}
-
 function parseTime(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Date.parse(value);

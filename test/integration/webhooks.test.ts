@@ -8,12 +8,12 @@ import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { DeliveryState, TaskRecord } from "../../shared/tasks/ledger";
+import { isDeliveryDue } from "../../shared/tracking/schedule";
 import {
   buildStartedEvent,
   buildTaskEvent,
   checkWebhookSecret,
   deliverWebhook,
-  isDeliveryDue,
   markDelivered,
   markUndeliverable,
   nextAttempt,
