@@ -480,8 +480,8 @@ function render(r: RenderInput): string {
     out.push(`   mixed, upstream by action: ${Object.entries(mixed.upstream).map(([a, u]) => `${a} ${u.calls}${u.throttled ? ` (${u.throttled} throttled)` : ""}`).join(", ")}`);
   }
   out.push(
-    "   A tick pulls events (16 a call) and confirms them, then walks the due index (16 at a time; here every open task is due, " +
-      "AIGC_TRACKER_POLL_SCALE=0): read its record, poll the kinds without events, deliver and close the finished. Once the events are drained, the last PullEvents waits Tencent's 5 s hold " +
+    "   A tick pulls events (16 a call) and confirms them, then walks the due index (COS work 16 at a time; AIGC_TRACKER_POLL_SCALE=0): the redraw and MPS tasks are due at once " +
+      "(polled), a pending VOD video or image task only when its event is 10 minutes late (not in this tick); it delivers and closes the finished. Once the events are drained, the last PullEvents waits Tencent's 5 s hold " +
       "(160 is ten full pages, so an eleventh pull is needed to see there is no more). peak RSS/heap + = over the level at the tick's start.",
   );
   out.push("");
