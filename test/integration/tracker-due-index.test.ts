@@ -9,8 +9,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
-import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
@@ -21,7 +19,7 @@ import { RateBudget, TENCENT_RATE_LIMITS, type BudgetClock } from "../../shared/
 import { cosClientFor, ledgerFor } from "../../shared/tasks/services";
 import { tencentClients } from "../../shared/tencent/clients";
 import { devCosClient, stopStandIns, useStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
-import { apiEvent, bodyOf, scfContext } from "../support/scf";
+import { createMpsVideo, createVodVideo, ledgerKeys } from "../support/tracker-tasks";
 import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
@@ -50,38 +48,15 @@ function configure(extra: Record<string, string> = {}): void {
 }
 
 const tick = trackerTick;
+const createMps = (body: Record<string, unknown> = {}) => createMpsVideo(TOKEN, body);
+const createVideo = (body: Record<string, unknown> = {}) => createVodVideo(TOKEN, body);
+const keysUnder = (prefix: string) => ledgerKeys(cos, BUCKET, LEDGER, prefix);
 
-async function createMps(body: Record<string, unknown> = {}): Promise<string> {
-  const response = await mpsVideo(
-    apiEvent({ path: "/tencent-mps/v1/aigc-video", body: { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a cat", ...body }, headers: { authorization: `Bearer ${TOKEN}` } }),
-    scfContext(),
-  );
-  expect(response.statusCode).toBe(200);
-  return bodyOf(response).Response.TaskId as string;
-}
 
-async function createVideo(body: Record<string, unknown> = {}): Promise<string> {
-  const response = await vodVideo(
-    apiEvent({ body: { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a lighthouse at dusk", ...body }, headers: { authorization: `Bearer ${TOKEN}` } }),
-    scfContext(),
-  );
-  expect(response.statusCode).toBe(200);
-  return bodyOf(response).Response.TaskId as string;
-}
 
 const recordReads = (taskId: string) => cosRequests.filter((r) => r.method === "GET" && r.key === `${LEDGER}tasks/${encodeURIComponent(taskId)}.json`).length;
 const describes = (taskId: string, from = 0) => tencent.calls().slice(from).filter((c) => c.action.startsWith("Describe") && c.params?.TaskId === taskId).length;
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await cos.listObjects({ bucket: BUCKET, region: "ap-guangzhou" }, { prefix: LEDGER + prefix, ...(marker ? { marker } : {}) });
-    keys.push(...page.objects.map((o) => o.key));
-    marker = page.truncated ? page.nextMarker : undefined;
-  } while (marker);
-  return keys;
-}
 
 /** Every open task has a due entry: the invariant that makes "nothing lost" hold. */
 async function openTasksWithoutDueEntry(): Promise<string[]> {

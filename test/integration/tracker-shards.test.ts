@@ -10,8 +10,6 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { main_handler as mpsVideo } from "../../functions/mps-aigc-video";
-import { main_handler as vodVideo } from "../../functions/vod-aigc-video";
 import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
@@ -19,7 +17,7 @@ import type { CosClient } from "../../shared/cos/client";
 import { shardOf } from "../../shared/tasks/shards";
 import { ledgerFor } from "../../shared/tasks/services";
 import { devCosClient, stopStandIns, useStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
-import { apiEvent, bodyOf, scfContext } from "../support/scf";
+import { createMpsVideo, createVodVideo, ledgerKeys } from "../support/tracker-tasks";
 import { trackerTick } from "../support/tracker-tick";
 import { startWebhookReceiver, type WebhookReceiver } from "../support/webhook-receiver";
 
@@ -46,23 +44,7 @@ function configure(shards: number): void {
   });
 }
 
-async function createMps(): Promise<string> {
-  const response = await mpsVideo(
-    apiEvent({ path: "/tencent-mps/v1/aigc-video", body: { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a cat" }, headers: { authorization: `Bearer ${TOKEN}` } }),
-    scfContext(),
-  );
-  expect(response.statusCode).toBe(200);
-  return bodyOf(response).Response.TaskId as string;
-}
 
-async function createVideo(): Promise<string> {
-  const response = await vodVideo(
-    apiEvent({ body: { ModelName: "Kling", ModelVersion: "2.1", Prompt: "a lighthouse at dusk", CallbackUrl: receiver.url }, headers: { authorization: `Bearer ${TOKEN}` } }),
-    scfContext(),
-  );
-  expect(response.statusCode).toBe(200);
-  return bodyOf(response).Response.TaskId as string;
-}
 
 /** Video tasks until each of `shards` shards has one: [task of shard 0, task of shard 1, ...]. */
 async function videoTaskPerShard(shards: number): Promise<string[]> {
@@ -74,17 +56,10 @@ async function videoTaskPerShard(shards: number): Promise<string[]> {
   return Array.from({ length: shards }, (_, shard) => found.get(shard) as string);
 }
 
-async function keysUnder(prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let marker: string | undefined;
-  do {
-    const page = await cos.listObjects({ bucket: BUCKET, region: "ap-guangzhou" }, { prefix: LEDGER + prefix, ...(marker ? { marker } : {}) });
-    keys.push(...page.objects.map((o) => o.key.slice(LEDGER.length)));
-    marker = page.truncated ? page.nextMarker : undefined;
-  } while (marker);
-  return keys;
-}
 
+const createMps = () => createMpsVideo(TOKEN);
+const createVideo = () => createVodVideo(TOKEN, { CallbackUrl: receiver.url });
+const keysUnder = (prefix: string) => ledgerKeys(cos, BUCKET, LEDGER, prefix, true);
 const describes = (taskId: string, from = 0) => tencent.calls().slice(from).filter((c) => c.action.startsWith("Describe") && c.params?.TaskId === taskId).length;
 const recordOf = (taskId: string) => ledgerFor(getConfig()).getTask(taskId);
 const openTasks = async () => (await ledgerFor(getConfig()).listOpenTaskIds()).taskIds;
