@@ -13,7 +13,7 @@
  * Options: --cold-runs N (20)  --invocations N (2000)  --warmup N (3000; section 2, per route)  --side N (500)  --burst N (200)
  *          --tracker-runs N (3; the mixed tracker scenario runs once)
  *          --keep-build (keep the temporary build directory and print where it is)
- *          --section tracker-scale (run section 5 only, about a minute; figures in bench/results-tracker-scale.json)
+ *          --section tracker-scale (run section 5 only, about two minutes; figures in bench/results-tracker-scale.json)
  * Everything listens on 127.0.0.1 only; every server is closed before exit.
  */
 
