@@ -17,7 +17,7 @@ import { STOP_MARGIN_MS } from "./deliveries";
 import { isPollDue, nextDueAt } from "./schedule";
 import { applySnapshot, isFinal } from "./status";
 import type { TickContext } from "./tick-context";
-import { mapLimit } from "./migrations";
+import { mapLimit } from "./concurrency";
 import { applyEvent, taskEventOf } from "./tracker-events";
 
 /**

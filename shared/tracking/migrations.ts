@@ -8,20 +8,9 @@
  * and doing a step twice is harmless.
  */
 
+import { mapLimit } from "./concurrency";
 import { STOP_MARGIN_MS } from "./deliveries";
 import type { TickContext } from "./tick-context";
-
-/** Runs `fn` over `items`, at most `limit` at once. */
-export async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++] as T;
-      await fn(item);
-    }
-  });
-  await Promise.all(workers);
-}
 
 /** Every open marker without a due entry gets one, due now; then index/due.json records that it is done. */
 export async function migrateOpenMarkers(tick: TickContext, concurrency: number): Promise<void> {

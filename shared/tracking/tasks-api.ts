@@ -13,7 +13,7 @@ import { TASK_KINDS } from "../tasks/kinds";
 import type { TaskLedger, TaskRecord, TaskStatus } from "../tasks/ledger";
 import { ledgerFor } from "../tasks/services";
 import type { TaskKind } from "../validation";
-import { taskView, type AnsweredTask, type TaskView } from "./answers";
+import { taskView, type TaskView } from "./answers";
 import { parseTaskId, queryDepsFor, queryTask, shownOutput, type QueryDeps, type QueryRoute } from "./query";
 import { waitForFinal } from "./wait";
 

@@ -34,7 +34,8 @@ import { RateBudget, TENCENT_RATE_LIMITS, TRACKER_SHARE } from "../tencent/rate-
 import { describeTask } from "./describe";
 import { STOP_MARGIN_MS, taskDeliveries } from "./deliveries";
 import { dueWalk } from "./due-walk";
-import { mapLimit, migrateOpenMarkers, moveStaleEntries } from "./migrations";
+import { mapLimit, workSlots } from "./concurrency";
+import { migrateOpenMarkers, moveStaleEntries } from "./migrations";
 import { emptyReport, type TickContext, type TickReport } from "./tick-context";
 import { drainEvents } from "./tracker-events";
 
@@ -68,23 +69,6 @@ export function leaseName(shard: number): string {
 
 /** Only shard 0 pulls and confirms events: no other shard spends these limits, so they need no slot. */
 const SLOTLESS_ACTIONS = ["vod.PullEvents", "vod.ConfirmEvents"];
-
-/** Work slots: at most `size` pieces of work at once, in the order they asked. */
-function workSlots(size: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let free = size;
-  const waiting: Array<() => void> = [];
-  return async (fn) => {
-    if (free > 0) free--;
-    else await new Promise<void>((resolve) => waiting.push(resolve));
-    try {
-      return await fn();
-    } finally {
-      const next = waiting.shift();
-      if (next) next();
-      else free++;
-    }
-  };
-}
 
 /** Runs one tracker tick over one shard. */
 export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
