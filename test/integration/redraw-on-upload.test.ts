@@ -195,6 +195,19 @@ describe("COS events delivered to vod-aigc-redraw", () => {
 });
 
 describe("bookkeeping for the result", () => {
+  it("schedules the new task for when the tracker first needs it: its first poll, two minutes on", async () => {
+    configure({ AIGC_TRACKER_POLL_SCALE: "1" });
+    await cos.putObject(ref, "in/clip.mp4", VIDEO, { contentType: "video/mp4" });
+    await invoke("cos-put-single.json");
+    const taskId = tencent.createdTasks()[0]?.taskId as string;
+    const record = await ledgerFor(getConfig()).getTask(taskId);
+    expect(Date.parse(record?.dueAt ?? "") - Date.parse(record?.createdAt ?? "")).toBe(2 * 60_000);
+    const due = await cos.listObjects(ref, { prefix: ".aigc-ledger/due/" });
+    expect(due.objects.map((o) => o.key).filter((key) => key.endsWith(`~${encodeURIComponent(taskId)}`))).toEqual([
+      `.aigc-ledger/due/${String(Date.parse(record?.dueAt ?? "")).padStart(13, "0")}~${encodeURIComponent(taskId)}`,
+    ]);
+  });
+
   it("records which task belongs to which upload and where its output goes, and it survives a restart", async () => {
     const event = freshEvent("cos-put-single.json");
     await redrawHandler(event, scfContext());
