@@ -14,9 +14,9 @@
  * COS lists keys in order, so a listing that stops at "now" finds the due entries and no others.
  * "shards-" sorts after every digit, so the K = 1 listing ends where the sharded layouts begin.
  *
- * Changing K leaves entries in a layout no tick lists (stale). Shard 0 moves them, page by page,
- * into the current layout at the same due time: the new entry is written before the stale one is
- * deleted, so a crash leaves an extra entry, never a task without one. A task record's dueAt names
+ * Changing K leaves entries in a layout no tick lists (stale). Each shard moves its own tasks'
+ * entries, page by page and earliest first, into its index at the same due time: the new entry is
+ * written before the stale one is deleted, so a crash leaves an extra entry, never a task without one. A task record's dueAt names
  * the time of its entry only, which holds in any layout.
  */
 

@@ -1,9 +1,10 @@
 /**
- * Ledger migrations a tracker tick runs before its due walk, in shard 0 only (one writer):
- *   - open markers written before the due index existed each get an entry, due now (once: until
- *     index/due.json says it is done);
- *   - entries in the layout of another shard count (AIGC_TRACKER_SHARDS changed) move into the
- *     current layout at the same time, so changing K loses no task (../tasks/due-index).
+ * Ledger migrations a tracker tick runs beside its due walk:
+ *   - before it, shard 0 only: open markers written before the due index existed each get an
+ *     entry, due now (once: until index/due.json says it is done);
+ *   - after it, every shard: its tasks' entries in the layout of another shard count
+ *     (AIGC_TRACKER_SHARDS changed) move into its own index at the same time, so changing K loses
+ *     no task (../tasks/due-index).
  * Both stop starting work when the tick's time runs short; what is left waits for the next tick,
  * and doing a step twice is harmless.
  */
@@ -34,20 +35,28 @@ export async function migrateOpenMarkers(tick: TickContext, concurrency: number)
   if (!marker && !openMarker) await ledger.due.markComplete(now());
 }
 
-/** Moves the entries of every stale layout (another K's) into the current one, earliest first. */
+/**
+ * Moves this shard's entries out of every stale layout (another K's) into its own index, earliest
+ * first, with the time the tick has left after its own due work. Every shard lists the stale
+ * layouts (a request per 1,000 entries) and moves only the entries of its own tasks, so the shards
+ * share the moving and each index keeps one writer.
+ */
 export async function moveStaleEntries(tick: TickContext, concurrency: number): Promise<void> {
   const { ledger, log, timeLeft } = tick;
+  const inTime = () => timeLeft() >= STOP_MARGIN_MS;
   for (const layout of await ledger.due.staleLayouts()) {
+    if (!inTime()) return;
     let marker: string | undefined;
     do {
       const page = await ledger.due.listStale(layout, marker);
-      await mapLimit(page.entries, concurrency, async (entry) => {
-        if (timeLeft() < STOP_MARGIN_MS) return;
+      const mine = page.entries.filter((entry) => ledger.due.shardOf(entry.taskId) === tick.shard);
+      await mapLimit(mine, concurrency, async (entry) => {
+        if (!inTime()) return;
         await ledger.due.moveStale(entry);
         tick.report.migrated.staleEntries++;
       });
       marker = page.nextMarker;
-    } while (marker && timeLeft() >= STOP_MARGIN_MS);
-    log.info("tracker.shards.migrated", { layout: layout.slice(ledger.prefix.length), moved: tick.report.migrated.staleEntries, done: marker === undefined });
+    } while (marker && inTime());
+    log.info("tracker.shards.migrated", { layout: layout.slice(ledger.prefix.length), moved: tick.report.migrated.staleEntries, done: marker === undefined && inTime() });
   }
 }

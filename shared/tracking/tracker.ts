@@ -2,8 +2,8 @@
  * One tick of the task tracker (the `task-tracker` timer function) over one shard of the tasks
  * (AIGC_TRACKER_SHARDS = K, ../tasks/shards):
  *   1. shard 0 only: pull VOD completion events, recording each outcome before confirming it, and
- *      hand the events of other shards' tasks to their due index (./tracker-events); move due
- *      entries left in another K's layout, and give old open markers an entry (./migrations);
+ *      hand the events of other shards' tasks to their due index (./tracker-events); give old
+ *      open markers an entry (./migrations);
  *   2. walk the shard's due index (entries up to now), reading only the tasks that are due, not
  *      every open one: each is polled when its type's schedule says so (./schedule), delivered,
  *      then put back in the index at the time it is next due (./due-walk);
@@ -11,7 +11,8 @@
  *      finished tasks, keep a copy in our bucket (AIGC_KEEP_RESULTS), write redraw results and
  *      their status sidecar into the bucket, and POST the final webhook; failed deliveries are
  *      retried at their retry time for 24 hours, then marked undeliverable, never dropped silently;
- *   4. stop starting work before the function's time runs out: what is left stays due.
+ *   4. move this shard's due entries left in another K's layout into its index (./migrations);
+ *   5. stop starting work before the function's time runs out: what is left stays due.
  * Every call to Tencent first takes a slot of its action's rate budget (../tencent/rate-budget), so
  * the tick never makes Tencent throttle it; with K > 1 the calls are made inside the shard's slot of
  * the minute, so shards never spend the account's limits at once. A poll the budget cannot fit is
@@ -136,11 +137,11 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
   const walk = dueWalk(tick, deliver);
 
   async function migrateThenWalk(): Promise<void> {
-    if (shard === 0) {
-      await migrateOpenMarkers(tick, concurrency);
-      await moveStaleEntries(tick, concurrency);
-    }
+    if (shard === 0) await migrateOpenMarkers(tick, concurrency);
     await walk.processDueTasks();
+    // After the walk, so moving a changed K's entries (COS work only) never takes the shard's slot
+    // of Tencent calls; what it moves for this shard is walked from the next tick on.
+    await moveStaleEntries(tick, concurrency);
   }
 
   try {
