@@ -105,6 +105,10 @@ export async function trackTasks(deps: TrackerDeps): Promise<TickReport> {
   const budget = deps.budget ?? new RateBudget(TENCENT_RATE_LIMITS, TRACKER_SHARE);
   const window = shards > 1 ? { ...spendingWindow(shard, shards, deps.slotStart ?? Date.now()), exempt: SLOTLESS_ACTIONS } : undefined;
   const clients = budget.wrap(deps.clients, () => deps.deadline - STOP_MARGIN_MS, window);
+  if (window && Date.now() > window.closesAt) {
+    // Started after its slot (a late timer, a retried invocation): COS work and deliveries only.
+    log.warn("tracker.slot-closed", { slotStart: new Date(window.opensAt).toISOString(), closedMsAgo: Date.now() - window.closesAt });
+  }
 
   const tick: TickContext = {
     config,

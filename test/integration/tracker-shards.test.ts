@@ -14,6 +14,7 @@ import { startCosStandIn } from "../../local/cos/server";
 import { startTencentStandIn } from "../../local/tencent/server";
 import { getConfig } from "../../shared/config";
 import type { CosClient } from "../../shared/cos/client";
+import type { LogSink } from "../../shared/log";
 import { shardOf } from "../../shared/tasks/shards";
 import { ledgerFor } from "../../shared/tasks/services";
 import { devCosClient, stopStandIns, useStandIns, type CosStandIn, type TencentStandIn } from "../support/env";
@@ -190,7 +191,9 @@ describe("tracker shards", () => {
     tencent.advance(5_000);
     const calls = tencent.calls().length;
     // A 15 s slot that began 20 s ago: closed 6.5 s ago (the last 1.5 s are quiet).
-    const late = await tickEveryShardAt(4, Date.now() - 20_000);
+    const lines: Array<{ event?: string }> = [];
+    const late = await tickEveryShardAt(4, Date.now() - 20_000, (line) => lines.push(JSON.parse(line) as { event?: string }));
+    expect(lines.filter((line) => line.event === "tracker.slot-closed")).toHaveLength(4);
     expect(tencent.calls().slice(calls).filter((c) => c.action.startsWith("Describe"))).toEqual([]);
     expect(late.reduce((n, r) => n + r.tasks.deferred, 0)).toBe(tasks.length);
     expect(await openTasks()).toEqual(expect.arrayContaining(tasks));
@@ -201,8 +204,8 @@ describe("tracker shards", () => {
   });
 });
 
-async function tickEveryShardAt(shards: number, slotStart: number) {
+async function tickEveryShardAt(shards: number, slotStart: number, sink: LogSink = () => {}) {
   const reports = [];
-  for (let shard = 0; shard < shards; shard++) reports.push(await trackerTick(0, { shard, slotStart }));
+  for (let shard = 0; shard < shards; shard++) reports.push(await trackerTick(0, { shard, slotStart }, sink));
   return reports;
 }
