@@ -77,6 +77,8 @@ export function exchange(url: string, init: HttpExchange): Promise<HttpAnswer> {
     else {
       const source = readable().fromWeb(init.body as import("node:stream/web").ReadableStream<Uint8Array>);
       source.on("error", (error) => request.destroy(error));
+      // A request that fails (refused, aborted) stops reading the caller's stream too.
+      request.once("error", () => source.destroy());
       source.pipe(request);
     }
   });
