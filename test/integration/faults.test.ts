@@ -106,7 +106,7 @@ beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
   cosRequests = [];
-  receiver.deliveries.length = 0;
+  receiver.reset();
   configure();
 });
 afterEach(() => {

@@ -58,7 +58,7 @@ afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, other
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
-  receiver.deliveries.length = 0;
+  receiver.reset();
   configure();
 });
 

@@ -86,9 +86,7 @@ beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
   cosRequests = [];
-  receiver.deliveries.length = 0;
-  receiver.attempts = 0;
-  receiver.down = false;
+  receiver.reset();
   configure();
 });
 afterEach(() => tencent.clearFaults());

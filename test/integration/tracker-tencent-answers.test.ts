@@ -89,8 +89,7 @@ afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, other
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
-  receiver.deliveries.length = 0;
-  receiver.attempts = 0;
+  receiver.reset();
   useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
     AIGC_API_TOKENS: TOKEN,
     AIGC_REDRAW_BUCKET: BUCKET,

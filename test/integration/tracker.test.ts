@@ -73,10 +73,7 @@ afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, other
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
-  receiver.deliveries.length = 0;
-  receiver.attempts = 0;
-  receiver.down = false;
-  receiver.answerWith = undefined;
+  receiver.reset();
   configure();
 });
 afterEach(() => {

@@ -68,11 +68,7 @@ afterAll(() => stopStandIns(savedEnv, { tencent, cos: cosStandIn, dataDir, other
 beforeEach(() => {
   tencent.reset();
   cosStandIn.reset();
-  receiver.deliveries.length = 0;
-  receiver.attemptIds.length = 0;
-  receiver.attempts = 0;
-  receiver.down = false;
-  receiver.answerWith = undefined;
+  receiver.reset();
   useStandIns(savedEnv, { tencent, cos: cosStandIn }, {
     AIGC_API_TOKENS: TOKEN,
     AIGC_REDRAW_BUCKET: "aigc-media-1250000000",

@@ -17,6 +17,8 @@ export interface WebhookReceiver {
   /** While set, every request is answered with this status (410 Gone, say). */
   answerWith: number | undefined;
   server: Server;
+  /** Forgets every delivery and attempt and answers 204 again (each test starts from this). */
+  reset(): void;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,13 @@ export async function startWebhookReceiver(secret: string): Promise<WebhookRecei
   return Object.assign(state, {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`,
     server,
+    reset: () => {
+      state.deliveries.length = 0;
+      state.attemptIds.length = 0;
+      state.attempts = 0;
+      state.down = false;
+      state.answerWith = undefined;
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }
