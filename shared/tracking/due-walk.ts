@@ -3,9 +3,9 @@
  * each due task: applies the events handed to it, polls it when its type's schedule says so, runs
  * its deliveries, then closes it or moves its due entry to when it is next due.
  *
- * Up to IN_FLIGHT tasks of a listed page are in hand at once, but COS and webhook work take one of the tick's
- * work slots (TickContext.inSlot), and waiting for Tencent's rate budget takes none: tasks waiting
- * for a busy action (300 MPS polls at 40 a second) do not hold up the tasks of the others.
+ * Up to IN_FLIGHT tasks of a listed page are in hand at once, but COS and webhook work take one of
+ * the tick's work slots (TickContext.inSlot), and waiting for Tencent's rate budget takes none:
+ * tasks waiting for a busy action (300 MPS polls at 40 a second) do not hold up the others.
  *
  * A task's due entry moves by writing the new entry first, then the record, then deleting the old
  * entries: a crash anywhere leaves an extra entry (read once more, harmlessly), never a task without one.
@@ -13,11 +13,11 @@
 
 import type { DueEntry, TaskRecord } from "../tasks/ledger";
 import { isRateBudgetSpent } from "../tencent/rate-budget";
+import { mapLimit } from "./concurrency";
 import { STOP_MARGIN_MS } from "./deliveries";
 import { isPollDue, nextDueAt } from "./schedule";
 import { applySnapshot, isFinal } from "./status";
 import type { TickContext } from "./tick-context";
-import { mapLimit } from "./concurrency";
 import { applyEvent, taskEventOf } from "./tracker-events";
 
 /**
